@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from assistant.api.deps import CurrentUser, ServicesDep
+from assistant.api.schemas import AnswerOut, AskIn, Citation
+from assistant.coaching.qa import collect
+
+router = APIRouter(tags=["ask"])
+
+
+@router.post("/ask", response_model=AnswerOut)
+async def ask(body: AskIn, user: CurrentUser, services: ServicesDep) -> AnswerOut:
+    """A one-off program question; nothing is stored (HR and admins ask here)."""
+    role = body.role or (user.role if user.role != "admin" else None)
+    reply = await collect(services.qa.stream(body.content, role))
+    return AnswerOut(
+        answer=reply.text,
+        citations=[Citation(**c) for c in reply.citations],
+        provider=reply.provider,
+        in_scope=reply.in_scope,
+        fallback=reply.fallback,
+    )

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep, SessionFactoryDep
+from assistant.api.schemas import (
+    ConversationDetail,
+    ConversationIn,
+    ConversationOut,
+    ConversationsOut,
+    ExchangeOut,
+    MessageIn,
+    MessageOut,
+)
+from assistant.coaching.qa import Reply
+from assistant.conversations import AcceptedTurn, ConversationNotFoundError, accept_message, store_reply
+from assistant.db import crud
+from assistant.db.models import User
+
+router = APIRouter(prefix="/conversations", tags=["conversations"])
+NOT_FOUND = "conversation not found"
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationOut)
+def create_conversation(body: ConversationIn, user: ConversationOwner, session: SessionDep) -> ConversationOut:
+    conversation = crud.create_conversation(session, user=user, title=body.title, mode=body.mode)
+    return ConversationOut.model_validate(conversation)
+
+
+@router.get("", response_model=ConversationsOut)
+def list_conversations(user: ConversationOwner, session: SessionDep, limit: int = 50, offset: int = 0) -> ConversationsOut:
+    limit = max(1, min(limit, 200))
+    rows = crud.list_conversations(session, user=user, limit=limit, offset=max(0, offset))
+    return ConversationsOut(
+        data=[ConversationOut.model_validate(c) for c in rows], count=crud.count_conversations(session, user=user)
+    )
+
+
+@router.get("/{conversation_id}", response_model=ConversationDetail)
+def read_conversation(conversation_id: str, user: ConversationOwner, session: SessionDep) -> ConversationDetail:
+    conversation = crud.get_own_conversation(session, user=user, conversation_id=conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    messages = [MessageOut.model_validate(m) for m in crud.list_messages(session, conversation=conversation)]
+    return ConversationDetail(**ConversationOut.model_validate(conversation).model_dump(), messages=messages)
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    response_model=ExchangeOut,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def post_message(
+    conversation_id: str,
+    body: MessageIn,
+    request: Request,
+    user: ConversationOwner,
+    services: ServicesDep,
+    sessions: SessionFactoryDep,
+) -> ExchangeOut | StreamingResponse:
+    """Store the message, then answer as JSON or, with ``Accept: text/event-stream``, as Server-Sent Events."""
+    try:
+        turn = await run_in_threadpool(
+            accept_message, sessions, user=user, conversation_id=conversation_id, content=body.content
+        )
+    except ConversationNotFoundError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+
+    if "text/event-stream" in request.headers.get("accept", ""):
+        return StreamingResponse(
+            _sse(services, sessions, user, turn, body.content),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    reply: Reply | None = None
+    async for event in services.qa.stream(body.content, user.role, history=turn.history):
+        if event.kind == "done":
+            reply = event.reply
+    assert reply is not None
+    stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=reply)
+    return ExchangeOut(
+        message=MessageOut.model_validate(turn.message),
+        reply=MessageOut.model_validate(stored),
+        in_scope=reply.in_scope,
+    )
+
+
+def _event(name: str, data: object) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+async def _sse(services, sessions, user: User, turn: AcceptedTurn, content: str) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+    yield _event("accepted", {"message_id": turn.message.id})
+    async for event in services.qa.stream(content, user.role, history=turn.history):
+        if event.kind == "token":
+            yield _event("token", {"text": event.text})
+        elif event.kind == "reset":
+            yield _event("reset", {})
+        elif event.kind == "done" and event.reply is not None:
+            stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=event.reply)
+            payload = MessageOut.model_validate(stored).model_dump(mode="json")
+            payload["in_scope"] = event.reply.in_scope
+            yield _event("done", payload)

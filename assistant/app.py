@@ -1,0 +1,72 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from assistant import __version__
+from assistant.api.routes import ask, conversations, health
+from assistant.config import Settings, get_settings
+from assistant.retrieval.store import StoreUnavailableError
+from assistant.services import Services, build_services
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def _one_line(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return "invalid request"
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if first.get("type") == "json_invalid":
+        return "request body is not valid JSON"
+    return f"{where}: {message}" if where else message
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app; the lifespan builds the services once unless they are given (tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings)
+        if owned:
+            try:
+                app.state.services.ensure_knowledge()
+            except StoreUnavailableError:
+                log.warning("vector store unavailable at start-up; readiness will report it")
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    app = FastAPI(title="Tandem", version=__version__, lifespan=lifespan)
+    if services is not None:
+        app.state.services = services
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, content={"detail": _one_line(exc)})
+
+    @app.exception_handler(StoreUnavailableError)
+    async def _store_down(_: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "the guideline index is unavailable; try again shortly"},
+            headers={"Retry-After": "5"},
+        )
+
+    for router in (health.router, ask.router, conversations.router):
+        app.include_router(router, prefix=API_PREFIX)
+    return app

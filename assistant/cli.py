@@ -1,0 +1,166 @@
+"""The ``tandem`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from assistant.config import Settings, get_settings
+from assistant.services import Services, build_services
+
+app = typer.Typer(help="Tandem: a grounded coaching assistant for reverse-mentoring programs.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage participants and their tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+console = Console()
+errors = Console(stderr=True)
+
+ROLE_CHOICES = ("mentee", "mentor", "hr", "admin")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    errors.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        fail(f"invalid configuration: {str(exc).splitlines()[0]}")
+
+
+def _services(ingest_if_empty: bool = True) -> Services:
+    services = build_services(_settings())
+    if ingest_if_empty and services.store.count() == 0:
+        errors.print("First run: indexing the knowledge base...", highlight=False)
+        services.ensure_knowledge()
+    return services
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to stderr.")] = False) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/).")] = None) -> None:
+    """Index guideline documents incrementally (Markdown, text, PDF)."""
+    services = build_services(_settings())
+    targets = paths or [services.settings.knowledge_dir]
+    for path in targets:
+        if not path.exists():
+            errors.print(f"warning: {path} does not exist; its indexed chunks will be removed", highlight=False)
+    with Progress(TextColumn("[bold]Ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=errors, transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(source: str, number: int, total: int) -> None:
+            progress.update(task, total=total, completed=number - 1, description=source)
+
+        summary = services.ingest(targets, on_progress)
+    for skipped in summary.skipped:
+        errors.print(f"warning: skipped {skipped}", markup=False, highlight=False)
+    console.print(summary.line(), highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question about the program.")],
+    role: Annotated[str | None, typer.Option(help="Answer for this role: mentee, mentor or hr.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Answer one question from the guidelines, with citations."""
+    if not question.strip():
+        fail("the question is empty")
+    if role is not None and role not in ("mentee", "mentor", "hr"):
+        fail(f"unknown role {role!r}; choose mentee, mentor or hr")
+    if len(question) > 4000:
+        fail("the question is longer than 4,000 characters")
+    services = _services()
+    reply = services.qa.answer(question, role)
+    if as_json:
+        print(json.dumps(reply.as_contract(), ensure_ascii=False))
+        return
+    console.print(reply.text, markup=False, highlight=False)
+    for number, citation in enumerate(reply.citations, 1):
+        console.print(f"[{number}] {citation['source']} - {citation['section']}", markup=False, highlight=False)
+
+
+@app.command()
+def chat(role: Annotated[str | None, typer.Option(help="mentee, mentor or hr.")] = None) -> None:
+    """A conversation in the terminal; an empty line or Ctrl-D ends it."""
+    services = _services()
+    console.print("Tandem - ask about the program. Empty line to quit.", highlight=False)
+    while True:
+        try:
+            question = console.input("[bold]you>[/bold] ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        reply = services.qa.answer(question[:4000], role)
+        console.print(reply.text, markup=False, highlight=False)
+        for number, citation in enumerate(reply.citations, 1):
+            console.print(f"  [{number}] {citation['source']} - {citation['section']}", markup=False, highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the HTTP API (ingests the knowledge base on first start)."""
+    import uvicorn
+
+    from assistant.app import create_app
+
+    uvicorn.run(create_app(_settings()), host=host, port=port)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="Display name.")],
+    role: Annotated[str, typer.Option(help="mentee, mentor, hr or admin.")] = "mentee",
+    cohort: Annotated[str | None, typer.Option(help="Cohort name.")] = None,
+) -> None:
+    """Add a participant and print their token once (only its hash is stored)."""
+    from assistant.db import crud
+    from assistant.db.engine import session_scope
+
+    if role not in ROLE_CHOICES:
+        fail(f"unknown role {role!r}; choose one of {', '.join(ROLE_CHOICES)}")
+    services = build_services(_settings())
+    try:
+        with session_scope(services.sessions) as session:
+            user, token = crud.create_user(session, name=name, role=role, cohort=cohort)
+            user_id = user.id
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"user {user_id} ({role}) created; token (shown once): {token}", highlight=False)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List participants (never their tokens)."""
+    from rich.table import Table
+
+    from assistant.db import crud
+
+    services = build_services(_settings())
+    table = Table("id", "name", "role", "cohort", "active")
+    with services.sessions() as session:
+        for user in crud.list_users(session):
+            table.add_row(str(user.id), user.name, user.role, user.cohort or "", "yes" if user.active else "no")
+    console.print(table)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,171 @@
+"""Grounded question answering: retrieve, decide scope, compose (offline) or ask the chat model."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.llm.composer import (
+    OFFLINE_PROVIDER,
+    ComposedAnswer,
+    citation_for,
+    compose_answer,
+    decline_text,
+)
+from assistant.llm.prompts import load_prompt
+from assistant.retrieval.hybrid import HybridRetriever, Passage, Retrieval
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
+FALLBACK_NOTICE = "The language model did not answer in time, so Tandem's offline assistant answered instead."
+AUDIENCE_FOR_ROLE = {"mentee": "mentee", "mentor": "mentor", "hr": "hr", "admin": None}
+
+
+@dataclass
+class Reply:
+    text: str
+    citations: list[dict[str, Any]]
+    provider: str
+    in_scope: bool
+    fallback: bool = False
+    chunk_ids: list[str] = field(default_factory=list)
+
+    def as_contract(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "citations": [{k: c[k] for k in ("source", "section", "text")} for c in self.citations],
+            "provider": self.provider,
+            "in_scope": self.in_scope,
+        }
+
+
+@dataclass
+class ReplyEvent:
+    """A streamed piece of a reply: ``token`` text, ``reset`` (drop what was shown), or ``done``."""
+
+    kind: str
+    text: str = ""
+    reply: Reply | None = None
+
+
+def word_tokens(text: str) -> list[str]:
+    return re.findall(r"\S+\s*", text)
+
+
+class QAService:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        prompts_dir: Path,
+        chat_model: BaseChatModel | None = None,
+        provider: str = OFFLINE_PROVIDER,
+        top_k: int = 5,
+        min_relevance: float = 0.3,
+        llm_deadline_seconds: float = 90.0,
+    ) -> None:
+        self.retriever = retriever
+        self.prompts_dir = prompts_dir
+        self.chat_model = chat_model
+        self.provider = provider if chat_model is not None else OFFLINE_PROVIDER
+        self.top_k = top_k
+        self.min_relevance = min_relevance
+        self.llm_deadline_seconds = llm_deadline_seconds
+
+    def retrieve(self, question: str, role: str | None = None) -> Retrieval:
+        audience = AUDIENCE_FOR_ROLE.get(role or "admin")
+        return self.retriever.retrieve(question, k=self.top_k, audience=audience)
+
+    def in_scope(self, retrieval: Retrieval) -> bool:
+        return bool(retrieval.passages) and retrieval.best_similarity >= self.min_relevance
+
+    def answer_offline(self, question: str, retrieval: Retrieval) -> ComposedAnswer:
+        if not self.in_scope(retrieval):
+            return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
+        return compose_answer(question, retrieval.passages)
+
+    def answer(self, question: str, role: str | None = None) -> Reply:
+        """The whole reply at once (CLI, evals)."""
+        return asyncio.run(collect(self.stream(question, role)))
+
+    async def stream(
+        self, question: str, role: str | None = None, history: Sequence[tuple[str, str]] = ()
+    ) -> AsyncIterator[ReplyEvent]:
+        retrieval = await asyncio.to_thread(self.retrieve, question, role)
+        if self.chat_model is None or not self.in_scope(retrieval):
+            composed = self.answer_offline(question, retrieval)
+            reply = Reply(composed.text, composed.citations, OFFLINE_PROVIDER, composed.in_scope,
+                          chunk_ids=composed.chunk_ids)
+            for token in word_tokens(reply.text):
+                yield ReplyEvent("token", token)
+            yield ReplyEvent("done", reply=reply)
+            return
+
+        shown: list[str] = []
+        try:
+            async with asyncio.timeout(self.llm_deadline_seconds):
+                async for piece in self._ask_model(question, role or "participant", retrieval.passages, history):
+                    shown.append(piece)
+                    yield ReplyEvent("token", piece)
+            text = "".join(shown).strip()
+            if not text:
+                raise ValueError("empty completion")
+        except Exception as exc:  # any failure of the endpoint: timeout, HTTP error, malformed body
+            log.warning("chat model failed (%s); offline composer answers", type(exc).__name__)
+            if shown:
+                yield ReplyEvent("reset")
+            composed = self.answer_offline(question, retrieval)
+            text = f"{FALLBACK_NOTICE}\n\n{composed.text}"
+            reply = Reply(text, composed.citations, OFFLINE_PROVIDER, composed.in_scope, fallback=True,
+                          chunk_ids=composed.chunk_ids)
+            for token in word_tokens(text):
+                yield ReplyEvent("token", token)
+            yield ReplyEvent("done", reply=reply)
+            return
+        cited = cited_passages(text, retrieval.passages)
+        reply = Reply(text, [citation_for(p) for p in cited], self.provider, True,
+                      chunk_ids=[p.chunk.id for p in cited])
+        yield ReplyEvent("done", reply=reply)
+
+    async def _ask_model(
+        self, question: str, role: str, passages: list[Passage], history: Sequence[tuple[str, str]]
+    ) -> AsyncIterator[str]:
+        from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+        assert self.chat_model is not None
+        system = load_prompt(self.prompts_dir, "qa_system").render(role=role)
+        context = "\n\n".join(
+            f"[{n}] ({p.chunk.source} - {p.chunk.section})\n{p.chunk.text}" for n, p in enumerate(passages, 1)
+        )
+        user = load_prompt(self.prompts_dir, "qa_user").render(context=context, question=question)
+        messages: list[BaseMessage] = [SystemMessage(system)]
+        for speaker, text in history[-6:]:
+            messages.append(HumanMessage(text) if speaker == "user" else AIMessage(text))
+        messages.append(HumanMessage(user))
+        async for chunk in self.chat_model.astream(messages):
+            content = chunk.content
+            if isinstance(content, str) and content:
+                yield content
+
+
+def cited_passages(text: str, passages: list[Passage]) -> list[Passage]:
+    """Passages the model cited by number; all of them if it cited none (they were its only context)."""
+    numbers = sorted({int(n) for n in CITATION_MARK.findall(text) if 1 <= int(n) <= len(passages)})
+    return [passages[n - 1] for n in numbers] or list(passages)
+
+
+async def collect(events: AsyncIterator[ReplyEvent]) -> Reply:
+    reply: Reply | None = None
+    async for event in events:
+        if event.kind == "done":
+            reply = event.reply
+    assert reply is not None
+    return reply

@@ -1,0 +1,72 @@
+"""The one place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Tandem's configuration; every field can be set by an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    environment: Literal["development", "production", "test"] = "development"
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
+
+    database_url: str = ""
+    chroma_url: str = ""
+    chroma_collection: str = "guidelines"
+
+    llm_provider: Literal["offline", "openai"] = "offline"
+    openai_api_key: SecretStr = SecretStr("")
+    openai_base_url: str = ""
+    openai_model: str = "gpt-4o-mini"
+    llm_timeout_seconds: float = 30.0
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    scrub_before_llm: bool = False
+
+    embedding_threads: int = Field(default=2, ge=1)
+    retrieval_top_k: int = Field(default=5, ge=1, le=20)
+    min_relevance: float = Field(
+        default=0.30, description="Cosine similarity below which a question counts as out of scope."
+    )
+
+    max_message_chars: int = Field(default=4000, ge=1)
+    theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
+    k_anonymity: int = Field(default=5, ge=2)
+    cors_origins: list[str] = []
+
+    @field_validator("data_dir", "knowledge_dir", "prompts_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.theme_hmac_secret.get_secret_value().startswith(
+            "development-only"
+        ):
+            raise ValueError("THEME_HMAC_SECRET must be set in production")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'tandem.db'}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,100 @@
+"""Plain data-access functions with keyword-only arguments."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import ROLES, Conversation, Message, User, utcnow
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, *, name: str, role: str, cohort: str | None = None) -> tuple[User, str]:
+    """Create a user and return it with its token; only the token's hash is stored."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise ValueError("name must not be empty")
+    token = "tdm_" + secrets.token_urlsafe(24)
+    user = User(name=name.strip(), role=role, cohort=cohort, token_hash=hash_token(token))
+    session.add(user)
+    session.flush()
+    return user, token
+
+
+def user_by_token(session: Session, *, token: str) -> User | None:
+    user = session.scalar(select(User).where(User.token_hash == hash_token(token)))
+    return user if user and user.active else None
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def create_conversation(session: Session, *, user: User, title: str = "", mode: str = "ask") -> Conversation:
+    conversation = Conversation(user_id=user.id, title=title, mode=mode, state={})
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def list_conversations(session: Session, *, user: User, limit: int = 100, offset: int = 0) -> list[Conversation]:
+    query = (
+        select(Conversation)
+        .where(Conversation.user_id == user.id)
+        .order_by(Conversation.updated_at.desc(), Conversation.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def count_conversations(session: Session, *, user: User) -> int:
+    return session.scalar(select(func.count()).where(Conversation.user_id == user.id)) or 0
+
+
+def get_own_conversation(session: Session, *, user: User, conversation_id: str) -> Conversation | None:
+    """A conversation only if it belongs to ``user``: anyone else's looks like it does not exist."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.user_id != user.id:
+        return None
+    return conversation
+
+
+def add_message(
+    session: Session,
+    *,
+    conversation: Conversation,
+    role: str,
+    content: str,
+    citations: list[dict[str, Any]] | None = None,
+    provider: str | None = None,
+    fallback: bool = False,
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id,
+        role=role,
+        content=content,
+        citations=citations or [],
+        provider=provider,
+        fallback=fallback,
+    )
+    session.add(message)
+    conversation.updated_at = utcnow()
+    if not conversation.title and role == "user":
+        conversation.title = content[:60]
+    session.flush()
+    return message
+
+
+def list_messages(session: Session, *, conversation: Conversation) -> list[Message]:
+    return list(
+        session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id))
+    )

@@ -1,0 +1,94 @@
+"""Split documents along their headings, then by size, into chunks with stable ids."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from assistant.knowledge.loading import SourceDocument
+
+HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
+CHUNK_CHARS = 1200
+CHUNK_OVERLAP = 150
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    text: str
+    source: str
+    section: str
+    title: str
+    audience: str
+    topic: str
+    file_hash: str
+    chunk_count: int
+
+    def embedding_text(self) -> str:
+        """Title and section help retrieval: a section's words rarely repeat its heading."""
+        return f"{self.title}. {self.section}.\n{self.text}"
+
+    def metadata(self) -> dict[str, str | int]:
+        return {
+            "source": self.source,
+            "section": self.section,
+            "title": self.title,
+            "audience": self.audience,
+            "topic": self.topic,
+            "file_hash": self.file_hash,
+            "chunk_count": self.chunk_count,
+        }
+
+    @classmethod
+    def from_metadata(cls, chunk_id: str, text: str, meta: dict) -> Chunk:  # type: ignore[type-arg]
+        return cls(
+            id=chunk_id,
+            text=text,
+            source=str(meta["source"]),
+            section=str(meta["section"]),
+            title=str(meta.get("title", "")),
+            audience=str(meta.get("audience", "all")),
+            topic=str(meta.get("topic", "")),
+            file_hash=str(meta.get("file_hash", "")),
+            chunk_count=int(meta.get("chunk_count", 0)),
+        )
+
+
+def chunk_document(document: SourceDocument) -> list[Chunk]:
+    title = document.metadata.get("title", document.source)
+    pieces: list[tuple[str, str]] = []
+    if document.kind == "markdown":
+        splitter = MarkdownHeaderTextSplitter(HEADERS, strip_headers=True)
+        for part in splitter.split_text(document.text):
+            headings = [part.metadata[key] for key in ("h2", "h3") if key in part.metadata]
+            section = " > ".join(headings) if headings else part.metadata.get("h1", title)
+            pieces.append((section, part.page_content))
+    else:
+        pieces.append((title, document.text))
+
+    sizer = RecursiveCharacterTextSplitter(chunk_size=CHUNK_CHARS, chunk_overlap=CHUNK_OVERLAP)
+    texts: list[tuple[str, str]] = []
+    for section, content in pieces:
+        for text in sizer.split_text(content):
+            if text.strip():
+                texts.append((section, text.strip()))
+
+    chunks = []
+    for index, (section, text) in enumerate(texts):
+        digest = hashlib.sha256(f"{document.source}\n{section}\n{index}\n{text}".encode()).hexdigest()
+        chunks.append(
+            Chunk(
+                id=digest[:32],
+                text=text,
+                source=document.source,
+                section=section,
+                title=title,
+                audience=document.metadata.get("audience", "all"),
+                topic=document.metadata.get("topic", ""),
+                file_hash=document.file_hash,
+                chunk_count=len(texts),
+            )
+        )
+    return chunks

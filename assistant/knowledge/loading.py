@@ -1,0 +1,83 @@
+"""Read guideline files (Markdown with front matter, plain text, PDF) into documents."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+
+SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".pdf"}
+
+
+class UnreadableFileError(Exception):
+    """A file that cannot be read as text; ingest skips it with a warning."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    source: str
+    text: str
+    file_hash: str
+    kind: str
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def display_source(path: Path, root: Path | None = None) -> str:
+    """The stable name a citation shows: ``knowledge/<file>`` for the shipped knowledge base."""
+    resolved = path.resolve()
+    for base in [root.resolve().parent] if root else []:
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    cwd = Path.cwd().resolve()
+    if resolved.is_relative_to(cwd):
+        return resolved.relative_to(cwd).as_posix()
+    return resolved.as_posix()
+
+
+def discover_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) for every supported file under the given files or folders, sorted."""
+    for root in paths:
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    yield path, root
+        elif root.is_file():
+            yield root, root.parent
+
+
+def load_document(path: Path, root: Path) -> SourceDocument:
+    raw = path.read_bytes()
+    file_hash = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    source = display_source(path, root)
+    if suffix == ".pdf":
+        return SourceDocument(source, _pdf_text(path), file_hash, "pdf", {"title": path.stem})
+    if b"\x00" in raw[:8192]:
+        raise UnreadableFileError(f"{source} looks binary")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(f"{source} is not UTF-8 text") from exc
+    if suffix in {".md", ".markdown"}:
+        try:
+            post = frontmatter.loads(text)
+        except Exception as exc:  # a malformed front matter block: YAML errors of several kinds
+            raise UnreadableFileError(f"{source} has unreadable front matter: {exc}") from exc
+        meta = {k: str(v) for k, v in post.metadata.items() if isinstance(v, str | int | float)}
+        meta.setdefault("title", path.stem.replace("-", " ").capitalize())
+        return SourceDocument(source, post.content, file_hash, "markdown", meta)
+    return SourceDocument(source, text, file_hash, "text", {"title": path.stem})
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise UnreadableFileError(f"{path.name} is not a readable PDF: {exc}") from exc

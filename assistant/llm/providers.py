@@ -1,0 +1,33 @@
+"""Chat-model factory: ``offline`` needs none; ``openai`` is any OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+
+def make_chat_model(settings: Settings) -> BaseChatModel | None:
+    """The configured chat model, or None for the offline composer."""
+    if settings.llm_provider == "offline":
+        return None
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.openai_model,
+        api_key=settings.openai_api_key if settings.openai_api_key.get_secret_value() else SecretStr("none"),
+        base_url=settings.openai_base_url or None,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+        streaming=True,
+        temperature=0,
+    )
+
+
+def provider_label(settings: Settings) -> str:
+    return "offline" if settings.llm_provider == "offline" else f"openai:{settings.openai_model}"

@@ -1,0 +1,76 @@
+"""Builds the expensive collaborators once (engine, vector store, embedding model, chat model)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.coaching.qa import QAService
+from assistant.config import Settings
+from assistant.db.engine import make_engine, make_session_factory, migrate
+from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
+from assistant.llm.providers import make_chat_model, provider_label
+from assistant.retrieval.embeddings import Embedder, get_embedder
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.retrieval.store import ChromaStore, make_vector_store
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+_DEFAULT = object()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ChromaStore
+    embedder: Embedder
+    retriever: HybridRetriever
+    qa: QAService
+
+    def ingest(self, paths: list | None = None, on_progress: ProgressCallback | None = None) -> IngestSummary:
+        return ingest_paths(paths or [self.settings.knowledge_dir], self.store, self.embedder, on_progress)
+
+    def ensure_knowledge(self) -> IngestSummary | None:
+        """Ingest the knowledge base on first start, when the collection is empty."""
+        if self.store.count() > 0:
+            return None
+        summary = self.ingest()
+        log.info("ingested the knowledge base on first start: %s", summary.line())
+        return summary
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(
+    settings: Settings,
+    *,
+    chat_model: BaseChatModel | None | object = _DEFAULT,
+    embedder: Embedder | None = None,
+    run_migrations: bool = True,
+) -> Services:
+    engine = make_engine(settings.sqlalchemy_url)
+    if run_migrations:
+        migrate(engine)
+    store = make_vector_store(settings.chroma_url, settings.chroma_path, settings.chroma_collection)
+    embedder = embedder or get_embedder(settings.embedding_threads)
+    retriever = HybridRetriever(store, embedder)
+    model = make_chat_model(settings) if chat_model is _DEFAULT else chat_model
+    qa = QAService(
+        retriever,
+        settings.prompts_dir,
+        chat_model=model,  # type: ignore[arg-type]
+        provider=provider_label(settings),
+        top_k=settings.retrieval_top_k,
+        min_relevance=settings.min_relevance,
+        llm_deadline_seconds=settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1,
+    )
+    return Services(settings, engine, make_session_factory(engine), store, embedder, retriever, qa)

@@ -1,0 +1,3 @@
+from assistant.app import create_app
+
+app = create_app()
