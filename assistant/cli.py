@@ -2,38 +2,27 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.config import Settings, get_settings
+from assistant.commands.common import console, errors, fail, load_settings, print_json
+from assistant.config import Settings
 from assistant.services import Services, build_services
 
 app = typer.Typer(help="Tandem: a grounded coaching assistant for reverse-mentoring programs.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage participants and their tokens.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-console = Console()
-errors = Console(stderr=True)
 
 ROLE_CHOICES = ("mentee", "mentor", "hr", "admin")
 
 
-def fail(message: str, code: int = 2) -> NoReturn:
-    errors.print(f"error: {message}", markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
 def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValueError as exc:
-        fail(f"invalid configuration: {str(exc).splitlines()[0]}")
+    return load_settings()
 
 
 def _services(ingest_if_empty: bool = True) -> Services:
@@ -46,20 +35,31 @@ def _services(ingest_if_empty: bool = True) -> Services:
 
 @app.callback()
 def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to stderr.")] = False) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 @app.command()
-def ingest(paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/).")] = None) -> None:
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/).")] = None,
+) -> None:
     """Index guideline documents incrementally (Markdown, text, PDF)."""
     services = build_services(_settings())
     targets = paths or [services.settings.knowledge_dir]
     for path in targets:
         if not path.exists():
             errors.print(f"warning: {path} does not exist; its indexed chunks will be removed", highlight=False)
-    with Progress(TextColumn("[bold]Ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  console=errors, transient=True) as progress:
+    with Progress(
+        TextColumn("[bold]Ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=errors,
+        transient=True,
+    ) as progress:
         task = progress.add_task("", total=None)
 
         def on_progress(source: str, number: int, total: int) -> None:
@@ -87,7 +87,7 @@ def ask(
     services = _services()
     reply = services.qa.answer(question, role)
     if as_json:
-        print(json.dumps(reply.as_contract(), ensure_ascii=False))
+        print_json(reply.as_contract())
         return
     console.print(reply.text, markup=False, highlight=False)
     for number, citation in enumerate(reply.citations, 1):

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(default=2, ge=1)
     retrieval_top_k: int = Field(default=5, ge=1, le=20)
     min_relevance: float = Field(
-        default=0.30, description="Cosine similarity below which a question counts as out of scope."
+        default=0.28, description="Cosine similarity below which a question counts as out of scope."
     )
 
     max_message_chars: int = Field(default=4000, ge=1)

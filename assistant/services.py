@@ -53,7 +53,7 @@ class Services:
 def build_services(
     settings: Settings,
     *,
-    chat_model: BaseChatModel | None | object = _DEFAULT,
+    chat_model: BaseChatModel | object | None = _DEFAULT,
     embedder: Embedder | None = None,
     run_migrations: bool = True,
 ) -> Services:
@@ -67,6 +67,7 @@ def build_services(
     qa = QAService(
         retriever,
         settings.prompts_dir,
+        settings.knowledge_dir,
         chat_model=model,  # type: ignore[arg-type]
         provider=provider_label(settings),
         top_k=settings.retrieval_top_k,

@@ -51,13 +51,15 @@ def get_current_user(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
     if credentials is None or not credentials.credentials:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
     with factory() as session:
         user = crud.user_by_token(session, token=credentials.credentials)
         if user is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid or inactive token",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "invalid or inactive token", headers={"WWW-Authenticate": "Bearer"}
+            )
         session.expunge(user)
     return user
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from assistant.text import clean_text
+
 MAX_MESSAGE_CHARS = 4000
 
 
@@ -15,12 +17,11 @@ class MessageIn(BaseModel):
 
     @field_validator("content")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("message must not be empty or whitespace")
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
-            raise ValueError("message must not contain control characters")
-        return value
+    def _clean(cls, value: str) -> str:
+        cleaned = clean_text(value)
+        if not cleaned:
+            raise ValueError("message must not be empty, whitespace or invisible characters only")
+        return cleaned
 
 
 class AskIn(MessageIn):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.coaching.guard import GuardDecision, guard_reply_text, screen_request
+from assistant.knowledge.sections import MissingGuidelineError, guideline_citation
 from assistant.llm.composer import (
     OFFLINE_PROVIDER,
     ComposedAnswer,
@@ -66,6 +68,7 @@ class QAService:
         self,
         retriever: HybridRetriever,
         prompts_dir: Path,
+        knowledge_dir: Path,
         chat_model: BaseChatModel | None = None,
         provider: str = OFFLINE_PROVIDER,
         top_k: int = 5,
@@ -74,6 +77,7 @@ class QAService:
     ) -> None:
         self.retriever = retriever
         self.prompts_dir = prompts_dir
+        self.knowledge_dir = knowledge_dir
         self.chat_model = chat_model
         self.provider = provider if chat_model is not None else OFFLINE_PROVIDER
         self.top_k = top_k
@@ -99,11 +103,19 @@ class QAService:
     async def stream(
         self, question: str, role: str | None = None, history: Sequence[tuple[str, str]] = ()
     ) -> AsyncIterator[ReplyEvent]:
+        decision = screen_request(question)
+        if decision is not None:
+            reply = self.guarded_reply(decision)
+            for token in word_tokens(reply.text):
+                yield ReplyEvent("token", token)
+            yield ReplyEvent("done", reply=reply)
+            return
         retrieval = await asyncio.to_thread(self.retrieve, question, role)
         if self.chat_model is None or not self.in_scope(retrieval):
             composed = self.answer_offline(question, retrieval)
-            reply = Reply(composed.text, composed.citations, OFFLINE_PROVIDER, composed.in_scope,
-                          chunk_ids=composed.chunk_ids)
+            reply = Reply(
+                composed.text, composed.citations, OFFLINE_PROVIDER, composed.in_scope, chunk_ids=composed.chunk_ids
+            )
             for token in word_tokens(reply.text):
                 yield ReplyEvent("token", token)
             yield ReplyEvent("done", reply=reply)
@@ -124,16 +136,39 @@ class QAService:
                 yield ReplyEvent("reset")
             composed = self.answer_offline(question, retrieval)
             text = f"{FALLBACK_NOTICE}\n\n{composed.text}"
-            reply = Reply(text, composed.citations, OFFLINE_PROVIDER, composed.in_scope, fallback=True,
-                          chunk_ids=composed.chunk_ids)
+            reply = Reply(
+                text,
+                composed.citations,
+                OFFLINE_PROVIDER,
+                composed.in_scope,
+                fallback=True,
+                chunk_ids=composed.chunk_ids,
+            )
             for token in word_tokens(text):
                 yield ReplyEvent("token", token)
             yield ReplyEvent("done", reply=reply)
             return
         cited = cited_passages(text, retrieval.passages)
-        reply = Reply(text, [citation_for(p) for p in cited], self.provider, True,
-                      chunk_ids=[p.chunk.id for p in cited])
+        reply = Reply(
+            text, [citation_for(p) for p in cited], self.provider, True, chunk_ids=[p.chunk.id for p in cited]
+        )
         yield ReplyEvent("done", reply=reply)
+
+    def guarded_reply(self, decision: GuardDecision) -> Reply:
+        """A decline that never reaches retrieval or the model; it cites the confidentiality rules."""
+        text = guard_reply_text(decision)
+        citations: list[dict[str, Any]] = []
+        if decision.kind == "other_participant_data":
+            try:
+                citations = [
+                    guideline_citation(self.knowledge_dir, "confidentiality-and-escalation.md", "What stays"),
+                    guideline_citation(self.knowledge_dir, "confidentiality-and-escalation.md", "How to escalate"),
+                ]
+            except MissingGuidelineError:
+                text = CITATION_MARK.sub("", text).replace(" .", ".")
+        return Reply(
+            text, citations, OFFLINE_PROVIDER, in_scope=False, chunk_ids=[str(c["chunk_id"]) for c in citations]
+        )
 
     async def _ask_model(
         self, question: str, role: str, passages: list[Passage], history: Sequence[tuple[str, str]]

@@ -95,6 +95,4 @@ def add_message(
 
 
 def list_messages(session: Session, *, conversation: Conversation) -> list[Message]:
-    return list(
-        session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id))
-    )
+    return list(session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))

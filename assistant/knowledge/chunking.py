@@ -12,6 +12,7 @@ from assistant.knowledge.loading import SourceDocument
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 CHUNK_CHARS = 1200
 CHUNK_OVERLAP = 150
+CHUNKER_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,11 @@ class Chunk:
     chunk_count: int
 
     def embedding_text(self) -> str:
-        """Title and section help retrieval: a section's words rarely repeat its heading."""
-        return f"{self.title}. {self.section}.\n{self.text}"
+        """The heading is the best summary of a section, so it is given twice, around the title.
+
+        Measured on evals/datasets/qa.yaml: this beat "title. section. text" and "section. text".
+        """
+        return f"{self.section}. {self.title}: {self.section}.\n{self.text}"
 
     def metadata(self) -> dict[str, str | int]:
         return {
@@ -56,7 +60,8 @@ class Chunk:
         )
 
 
-def chunk_document(document: SourceDocument) -> list[Chunk]:
+def chunk_document(document: SourceDocument, fingerprint: str | None = None) -> list[Chunk]:
+    """Chunks of one document; ``fingerprint`` (default: the file hash) marks the indexed version."""
     title = document.metadata.get("title", document.source)
     pieces: list[tuple[str, str]] = []
     if document.kind == "markdown":
@@ -87,7 +92,7 @@ def chunk_document(document: SourceDocument) -> list[Chunk]:
                 title=title,
                 audience=document.metadata.get("audience", "all"),
                 topic=document.metadata.get("topic", ""),
-                file_hash=document.file_hash,
+                file_hash=fingerprint or document.file_hash,
                 chunk_count=len(texts),
             )
         )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.knowledge.chunking import chunk_document
+from assistant.knowledge.chunking import CHUNKER_VERSION, chunk_document
 from assistant.knowledge.loading import UnreadableFileError, discover_files, display_source, load_document
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.store import VectorStore
@@ -42,6 +42,11 @@ class IngestSummary:
 ProgressCallback = Callable[[str, int, int], None]
 
 
+def index_fingerprint(file_hash: str, model_id: str) -> str:
+    """A file counts as unchanged only if its bytes, the chunker and the embedding model are all the same."""
+    return f"{CHUNKER_VERSION}:{model_id}:{file_hash}"
+
+
 def ingest_paths(
     paths: Sequence[Path],
     store: VectorStore,
@@ -65,10 +70,11 @@ def ingest_paths(
             continue
         seen.add(source)
         previous = stored.get(source)
-        if previous and previous.complete and previous.file_hash == document.file_hash:
+        fingerprint = index_fingerprint(document.file_hash, embedder.model_id)
+        if previous and previous.complete and previous.file_hash == fingerprint:
             summary.unchanged += 1
             continue
-        chunks = chunk_document(document)
+        chunks = chunk_document(document, fingerprint)
         vectors = embedder.embed([c.embedding_text() for c in chunks])
         if previous:
             store.delete_source(source)

@@ -16,11 +16,100 @@ from assistant.retrieval.store import ChromaStore
 
 TOKEN = re.compile(r"[a-z0-9]+")
 STOPWORDS = frozenset(
-    "a an the and or of to in on for with at by from is are was were be been am do does did i me my "
-    "we our you your he she it they them their this that these those how what when where who why "
-    "which can could should would will shall may might must not no as if so than then there here "
-    "about into up out over under again more most some any all each other such only own same very "
-    "just have has had having get got".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "at",
+        "by",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "do",
+        "does",
+        "did",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "they",
+        "them",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "how",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "which",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "not",
+        "no",
+        "as",
+        "if",
+        "so",
+        "than",
+        "then",
+        "there",
+        "here",
+        "about",
+        "into",
+        "up",
+        "out",
+        "over",
+        "under",
+        "again",
+        "more",
+        "most",
+        "some",
+        "any",
+        "all",
+        "each",
+        "other",
+        "such",
+        "only",
+        "own",
+        "same",
+        "very",
+        "just",
+        "have",
+        "has",
+        "had",
+        "having",
+        "get",
+        "got",
+    ]
 )
 RRF_K = 60
 
@@ -104,15 +193,13 @@ def _chroma_where(filters: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class HybridRetriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, candidates: int = 20) -> None:
+    def __init__(self, store: ChromaStore, embedder: Embedder, candidates: int = 10) -> None:
         self.store = store
         self.embedder = embedder
         self.lexical = LexicalIndex(store)
         self.candidates = candidates
 
-    def retrieve(
-        self, query: str, k: int = 5, audience: str | None = None, topic: str | None = None
-    ) -> Retrieval:
+    def retrieve(self, query: str, k: int = 5, audience: str | None = None, topic: str | None = None) -> Retrieval:
         """Top-k passages; ``audience`` keeps passages for that audience and for everyone."""
         filters: dict[str, Any] = {}
         if audience:
@@ -124,10 +211,11 @@ class HybridRetriever:
         vector = self.embedder.embed([query])[0]
         timings["embed"] = _since(started)
         started = time.perf_counter()
-        dense = self.store.query(vector, self.candidates, _chroma_where(filters))
+        pool = max(self.candidates, k)
+        dense = self.store.query(vector, pool, _chroma_where(filters))
         timings["vector_search"] = _since(started)
         started = time.perf_counter()
-        lexical = self.lexical.search(query, self.candidates, filters)
+        lexical = self.lexical.search(query, pool, filters)
         timings["lexical_search"] = _since(started)
         started = time.perf_counter()
         fused: dict[str, float] = {}
@@ -139,9 +227,7 @@ class HybridRetriever:
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
                 chunks[chunk.id] = chunk
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
-        passages = [
-            Passage(chunks[cid], fused[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in top
-        ]
+        passages = [Passage(chunks[cid], fused[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in top]
         timings["fusion"] = _since(started)
         best = max((s for _, s in dense), default=0.0)
         return Retrieval(passages, best, timings)

@@ -33,9 +33,7 @@ class VectorStore(Protocol):
     def delete_source(self, source: str) -> None: ...
     def files(self) -> dict[str, StoredFile]: ...
     def all_chunks(self) -> list[Chunk]: ...
-    def query(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Chunk, float]]: ...
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]: ...
     def ping(self) -> None: ...
 
 
@@ -109,9 +107,7 @@ class ChromaStore:
             for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
         ]
 
-    def query(
-        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Chunk, float]]:
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[tuple[Chunk, float]]:
         rows = self._call(
             self.collection.query,
             query_embeddings=[vector.tolist()],

@@ -33,7 +33,9 @@ def create_conversation(body: ConversationIn, user: ConversationOwner, session: 
 
 
 @router.get("", response_model=ConversationsOut)
-def list_conversations(user: ConversationOwner, session: SessionDep, limit: int = 50, offset: int = 0) -> ConversationsOut:
+def list_conversations(
+    user: ConversationOwner, session: SessionDep, limit: int = 50, offset: int = 0
+) -> ConversationsOut:
     limit = max(1, min(limit, 200))
     rows = crud.list_conversations(session, user=user, limit=limit, offset=max(0, offset))
     return ConversationsOut(

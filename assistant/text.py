@@ -1,0 +1,21 @@
+"""Normalising participant text before anything else sees it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_DROP_CATEGORIES = {"Cc", "Cf", "Co", "Cs"}
+_KEEP = {"\n", "\t"}
+
+
+def clean_text(text: str) -> str:
+    """NFKC-normalise and drop invisible characters: controls, zero-width and bidi marks, BOMs.
+
+    Full-width letters become ASCII, so filters and retrieval see what a reader sees; newlines and
+    tabs stay; the replacement character (U+FFFD) left by broken encodings goes too.
+    """
+    normalised = unicodedata.normalize("NFKC", text)
+    kept = [
+        ch for ch in normalised if ch in _KEEP or (unicodedata.category(ch) not in _DROP_CATEGORIES and ch != "\ufffd")
+    ]
+    return "".join(kept).replace("\r\n", "\n").strip()
