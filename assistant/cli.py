@@ -144,7 +144,7 @@ def users_add(
             user_id = user.id
     except ValueError as exc:
         fail(str(exc))
-    console.print(f"user {user_id} ({role}) created; token (shown once): {token}", highlight=False)
+    print(f"user {user_id} ({role}) created; token (shown once, store it now):\n{token}")
 
 
 @users_app.command("list")

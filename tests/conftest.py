@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,25 +49,31 @@ def knowledge_store(indexed_chroma: Path) -> ChromaStore:
     return make_vector_store("", indexed_chroma, "guidelines")
 
 
-def _reset_postgres(url: str) -> str:
-    """A fresh schema per test session so runs never see each other's rows."""
+@contextmanager
+def _fresh_postgres_schema(url: str) -> Iterator[str]:
+    """A schema of its own per test session, so runs never see each other's rows; dropped afterwards."""
     schema = f"t_{uuid.uuid4().hex[:10]}"
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
     separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}"
+    try:
+        yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set")
-    return _reset_postgres(POSTGRES_URL)
+    with _fresh_postgres_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=DATABASES)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -17,13 +18,17 @@ from assistant.api.schemas import (
     MessageIn,
     MessageOut,
 )
-from assistant.coaching.qa import Reply
+from assistant.coaching.qa import collect
 from assistant.conversations import AcceptedTurn, ConversationNotFoundError, accept_message, store_reply
 from assistant.db import crud
 from assistant.db.models import User
+from assistant.retrieval.store import StoreUnavailableError
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 NOT_FOUND = "conversation not found"
+ANSWER_FAILED = "your message is saved, but Tandem could not answer it; please try again"
+STORE_DOWN = "the guideline index is unavailable; your message is saved, please try again shortly"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationOut)
@@ -79,11 +84,13 @@ async def post_message(
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    reply: Reply | None = None
-    async for event in services.qa.stream(body.content, user.role, history=turn.history):
-        if event.kind == "done":
-            reply = event.reply
-    assert reply is not None
+    try:
+        reply = await collect(services.qa.stream(body.content, user.role, history=turn.history))
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:
+        log.exception("answering failed (%s); the message %s is stored", type(exc).__name__, turn.message.id)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, ANSWER_FAILED) from None
     stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=reply)
     return ExchangeOut(
         message=MessageOut.model_validate(turn.message),
@@ -98,13 +105,18 @@ def _event(name: str, data: object) -> str:
 
 async def _sse(services, sessions, user: User, turn: AcceptedTurn, content: str) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
     yield _event("accepted", {"message_id": turn.message.id})
-    async for event in services.qa.stream(content, user.role, history=turn.history):
-        if event.kind == "token":
-            yield _event("token", {"text": event.text})
-        elif event.kind == "reset":
-            yield _event("reset", {})
-        elif event.kind == "done" and event.reply is not None:
-            stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=event.reply)
-            payload = MessageOut.model_validate(stored).model_dump(mode="json")
-            payload["in_scope"] = event.reply.in_scope
-            yield _event("done", payload)
+    try:
+        async for event in services.qa.stream(content, user.role, history=turn.history):
+            if event.kind == "token":
+                yield _event("token", {"text": event.text})
+            elif event.kind == "reset":
+                yield _event("reset", {})
+            elif event.kind == "done" and event.reply is not None:
+                stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=event.reply)
+                payload = MessageOut.model_validate(stored).model_dump(mode="json")
+                payload["in_scope"] = event.reply.in_scope
+                yield _event("done", payload)
+    except Exception as exc:
+        log.exception("answering failed (%s); the message %s is stored", type(exc).__name__, turn.message.id)
+        detail = STORE_DOWN if isinstance(exc, StoreUnavailableError) else ANSWER_FAILED
+        yield _event("error", {"detail": detail})

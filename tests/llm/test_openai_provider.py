@@ -1,0 +1,108 @@
+"""The ``openai`` provider through its real client code, against a local stub server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.coaching.qa import FALLBACK_NOTICE, QAService, ReplyEvent
+from assistant.config import Settings
+from assistant.llm.providers import make_chat_model, provider_label
+from assistant.services import Services
+from tests.support.openai_stub import OpenAIStub, StubBehaviour
+
+QUESTION = "How should I give feedback to my senior mentee?"
+
+
+@pytest.fixture
+def stub() -> Iterator[OpenAIStub]:
+    with OpenAIStub(StubBehaviour()) as server:
+        yield server
+
+
+def llm_qa(services: Services, stub: OpenAIStub, *, timeout: float = 5.0, retries: int = 0) -> QAService:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        llm_provider="openai",
+        openai_base_url=stub.base_url,
+        openai_api_key="sk-test-secret",
+        openai_model="stub-model",
+        llm_timeout_seconds=timeout,
+        llm_max_retries=retries,
+    )
+    return QAService(
+        services.retriever,
+        services.settings.prompts_dir,
+        services.settings.knowledge_dir,
+        chat_model=make_chat_model(settings),
+        provider=provider_label(settings),
+        min_relevance=services.settings.min_relevance,
+        llm_deadline_seconds=timeout * (retries + 1) + 1,
+    )
+
+
+def events(qa: QAService, question: str = QUESTION) -> list[ReplyEvent]:
+    async def run() -> list[ReplyEvent]:
+        return [e async for e in qa.stream(question, "mentor")]
+
+    return asyncio.run(run())
+
+
+def test_streams_the_model_answer_with_citations(services: Services, stub: OpenAIStub) -> None:
+    result = events(llm_qa(services, stub))
+    tokens = [e.text for e in result if e.kind == "token"]
+    reply = result[-1].reply
+    assert reply is not None and len(tokens) > 3
+    assert "".join(tokens).strip() == reply.text == stub.behaviour.reply
+    assert reply.provider == "openai:stub-model" and not reply.fallback and reply.in_scope
+    assert len(reply.citations) == 2 and all(c["source"].startswith("knowledge/") for c in reply.citations)
+
+    request = stub.behaviour.requests[0]
+    assert request["stream"] is True and request["model"] == "stub-model"
+    system = request["messages"][0]["content"]
+    assert "Answer only from the numbered guideline passages" in system  # prompts/qa_system.md
+    assert "[1] (knowledge/" in request["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("mode", ["error500", "error429", "malformed"])
+def test_endpoint_failures_fall_back_to_offline_and_say_so(services: Services, stub: OpenAIStub, mode: str) -> None:
+    stub.behaviour.mode = mode
+    reply = events(llm_qa(services, stub, retries=1))[-1].reply
+    assert reply is not None
+    assert reply.fallback and reply.provider == "offline"
+    assert reply.text.startswith(FALLBACK_NOTICE)
+    assert reply.citations and reply.in_scope
+    if mode != "malformed":
+        assert len(stub.behaviour.requests) == 2  # one retry, then the fallback
+
+
+def test_slow_endpoint_times_out_and_falls_back(services: Services, stub: OpenAIStub) -> None:
+    stub.behaviour.mode = "slow"
+    stub.behaviour.delay_seconds = 3
+    reply = events(llm_qa(services, stub, timeout=0.5))[-1].reply
+    assert reply is not None and reply.fallback and FALLBACK_NOTICE in reply.text
+
+
+def test_stream_cut_halfway_resets_and_falls_back(services: Services, stub: OpenAIStub) -> None:
+    stub.behaviour.mode = "cut"
+    result = events(llm_qa(services, stub))
+    kinds = [e.kind for e in result]
+    assert "reset" in kinds
+    shown_after_reset = "".join(e.text for e in result[kinds.index("reset") :] if e.kind == "token")
+    reply = result[-1].reply
+    assert reply is not None and reply.fallback
+    assert shown_after_reset.strip() == reply.text.strip()
+
+
+def test_out_of_scope_question_never_reaches_the_model(services: Services, stub: OpenAIStub) -> None:
+    reply = events(llm_qa(services, stub), "What's the weather in Paris tomorrow?")[-1].reply
+    assert reply is not None and not reply.in_scope
+    assert stub.behaviour.requests == []
+
+
+def test_api_key_is_sent_only_as_a_header(services: Services, stub: OpenAIStub) -> None:
+    events(llm_qa(services, stub))
+    assert stub.behaviour.headers[0]["authorization"] == "Bearer sk-test-secret"
+    assert "sk-test-secret" not in str(stub.behaviour.requests)

@@ -1,0 +1,71 @@
+"""The ``tandem`` command as a user runs it (a subprocess with its own data folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def tandem_env(tmp_path: Path, indexed_chroma: Path) -> dict[str, str]:
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copytree(indexed_chroma, data / "chroma")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DATABASE_URL"))}
+    env.update(DATA_DIR=str(data), LLM_PROVIDER="offline")
+    return env
+
+
+def tandem(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ask_json_contract(tandem_env: dict[str, str]) -> None:
+    result = tandem(tandem_env, "ask", "How should I give feedback to my senior mentee?", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"answer", "citations", "provider", "in_scope"}
+    assert payload["provider"] == "offline" and payload["in_scope"] is True
+    assert "offline assistant" in payload["answer"]
+    assert any(c["source"] == "knowledge/feedback-across-generations.md" for c in payload["citations"])
+    assert all(set(c) == {"source", "section", "text"} for c in payload["citations"])
+
+
+def test_ask_declines_out_of_scope(tandem_env: dict[str, str]) -> None:
+    payload = json.loads(tandem(tandem_env, "ask", "Can you fix my Python TypeError?", "--json").stdout)
+    assert payload["in_scope"] is False and payload["citations"] == []
+
+
+@pytest.mark.parametrize(
+    "args", [["ask", "  "], ["ask", "hi", "--role", "ceo"], ["users", "add", "X", "--role", "boss"]]
+)
+def test_bad_input_is_one_line_and_exit_2(tandem_env: dict[str, str], args: list[str]) -> None:
+    result = tandem(tandem_env, *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("error:") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_users_add_prints_token_once_and_list_never_shows_it(tandem_env: dict[str, str]) -> None:
+    added = tandem(tandem_env, "users", "add", "Robin Mentor", "--role", "mentor")
+    assert added.returncode == 0, added.stderr
+    token = added.stdout.strip().splitlines()[-1]
+    assert token.startswith("tdm_")
+    listing = tandem(tandem_env, "users", "list")
+    assert "Robin Mentor" in listing.stdout and "mentor" in listing.stdout
+    assert token not in listing.stdout
+
+
+def test_ingest_reports_a_one_line_summary(tandem_env: dict[str, str]) -> None:
+    result = tandem(tandem_env, "ingest")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("0 chunks embedded")
+    assert "unchanged" in result.stdout
