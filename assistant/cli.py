@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from assistant.commands import plan
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import Services, build_services
@@ -160,6 +161,10 @@ def users_list() -> None:
         for user in crud.list_users(session):
             table.add_row(str(user.id), user.name, user.role, user.cohort or "", "yes" if user.active else "no")
     console.print(table)
+
+
+for command_module in (plan,):
+    command_module.register(app)
 
 
 def run() -> None:

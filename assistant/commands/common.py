@@ -10,8 +10,8 @@ from rich.console import Console
 
 from assistant.config import Settings, get_settings
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
