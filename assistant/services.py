@@ -38,12 +38,14 @@ class Services:
     def ingest(self, paths: list | None = None, on_progress: ProgressCallback | None = None) -> IngestSummary:
         return ingest_paths(paths or [self.settings.knowledge_dir], self.store, self.embedder, on_progress)
 
-    def ensure_knowledge(self) -> IngestSummary | None:
-        """Ingest the knowledge base on first start, when the collection is empty."""
-        if self.store.count() > 0:
-            return None
+    def ensure_knowledge(self) -> IngestSummary:
+        """Bring the index up to date with ``knowledge_dir`` (on a warm index this embeds nothing).
+
+        Run at every start: the first start indexes everything, a later one picks up edited
+        guidelines or a new chunker/model version.
+        """
         summary = self.ingest()
-        log.info("ingested the knowledge base on first start: %s", summary.line())
+        log.info("knowledge base index: %s", summary.line())
         return summary
 
     def close(self) -> None:

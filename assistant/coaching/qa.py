@@ -94,7 +94,7 @@ class QAService:
     def answer_offline(self, question: str, retrieval: Retrieval) -> ComposedAnswer:
         if not self.in_scope(retrieval):
             return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
-        return compose_answer(question, retrieval.passages)
+        return compose_answer(retrieval)
 
     def answer(self, question: str, role: str | None = None) -> Reply:
         """The whole reply at once (CLI, evals)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
@@ -12,7 +13,50 @@ from assistant.knowledge.loading import SourceDocument
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 CHUNK_CHARS = 1200
 CHUNK_OVERLAP = 150
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences a reader could quote alone.
+
+    A list item that continues a lead-in line ("What HR never sees:" / "- session transcripts") is
+    joined to it, so the quoted sentence still says what the item is about.
+    """
+    sentences: list[str] = []
+    lead_in = ""
+    for line in text.splitlines():
+        stripped = EMPHASIS.sub("", line).strip().lstrip("#").strip()
+        if not stripped:
+            continue
+        is_item = bool(BULLET.match(stripped))
+        body = BULLET.sub("", stripped).strip()
+        if body.endswith(":"):
+            lead_in = body
+            continue
+        if is_item and lead_in and body[:1].islower():
+            body = f"{lead_in} {body}"
+        elif not is_item:
+            lead_in = ""
+        for sentence in SENTENCE_BREAK.split(body):
+            sentence = sentence.strip()
+            if len(sentence.split()) >= 4:
+                sentences.append(sentence if sentence[-1] in ".!?\"'" else sentence + ".")
+    return sentences
+
+
+@dataclass(frozen=True)
+class Sentence:
+    chunk_id: str
+    source: str
+    position: int
+    text: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.chunk_id}:{self.position}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +77,9 @@ class Chunk:
         Measured on evals/datasets/qa.yaml: this beat "title. section. text" and "section. text".
         """
         return f"{self.section}. {self.title}: {self.section}.\n{self.text}"
+
+    def sentences(self) -> list[Sentence]:
+        return [Sentence(self.id, self.source, i, text) for i, text in enumerate(split_sentences(self.text))]
 
     def metadata(self) -> dict[str, str | int]:
         return {

@@ -27,6 +27,7 @@ class IngestSummary:
     removed: int = 0
     unchanged: int = 0
     chunks_embedded: int = 0
+    sentences_embedded: int = 0
     skipped: list[str] = field(default_factory=list)
 
     def line(self) -> str:
@@ -75,11 +76,15 @@ def ingest_paths(
             summary.unchanged += 1
             continue
         chunks = chunk_document(document, fingerprint)
+        sentences = [sentence for chunk in chunks for sentence in chunk.sentences()]
         vectors = embedder.embed([c.embedding_text() for c in chunks])
+        sentence_vectors = embedder.embed([s.text for s in sentences])
         if previous:
             store.delete_source(source)
+        store.add_sentences(sentences, sentence_vectors)
         store.add(chunks, vectors)
         summary.chunks_embedded += len(chunks)
+        summary.sentences_embedded += len(sentences)
         if previous:
             summary.updated += 1
         else:

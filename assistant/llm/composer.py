@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.retrieval.hybrid import Passage, tokenize
+from assistant.retrieval.hybrid import Passage, Retrieval
 
 OFFLINE_PROVIDER = "offline"
 OFFLINE_FOOTER = (
     "(Tandem offline assistant: this answer is composed from the program guidelines' own sentences, "
     "without a language model.)"
 )
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
-MARKDOWN_NOISE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|__|`|^#+\s*")
+RANK_BONUS = 0.03
+SPREAD = 0.12
 
 
 @dataclass
@@ -24,17 +22,6 @@ class ComposedAnswer:
     citations: list[dict[str, Any]]
     in_scope: bool
     chunk_ids: list[str] = field(default_factory=list)
-
-
-def stem(token: str) -> str:
-    for suffix in ("ing", "ies", "es", "ed", "ly", "s"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            return token[: -len(suffix)]
-    return token
-
-
-def stems(text: str) -> set[str]:
-    return {stem(t) for t in tokenize(text)}
 
 
 def citation_for(passage: Passage) -> dict[str, Any]:
@@ -46,15 +33,6 @@ def citation_for(passage: Passage) -> dict[str, Any]:
     }
 
 
-def split_sentences(text: str) -> list[str]:
-    sentences = []
-    for raw in SENTENCE_BREAK.split(text):
-        cleaned = MARKDOWN_NOISE.sub("", raw).strip()
-        if len(cleaned.split()) >= 4 and not cleaned.endswith(":"):
-            sentences.append(cleaned if cleaned[-1] in ".!?\"'" else cleaned + ".")
-    return sentences
-
-
 def decline_text(offline: bool) -> str:
     who = "Tandem's offline assistant" if offline else "Tandem"
     return (
@@ -64,23 +42,30 @@ def decline_text(offline: bool) -> str:
     )
 
 
-def compose_answer(
-    question: str, passages: list[Passage], max_sentences: int = 4, max_sources: int = 3
-) -> ComposedAnswer:
-    """Pick the guideline sentences that best answer the question and cite each one."""
-    query = stems(question)
+def compose_answer(retrieval: Retrieval, max_sentences: int = 4, max_sources: int = 3) -> ComposedAnswer:
+    """Quote the guideline sentences closest in meaning to the question, in reading order, each cited.
+
+    Sentences were embedded at ingest, so this costs one matrix product. A sentence must come close
+    to the best one (within ``SPREAD``) to be quoted: a short, focused answer beats a long, loose one.
+    """
     candidates: list[tuple[float, int, int, str]] = []
-    for rank, passage in enumerate(passages[:max_sources]):
-        prior = 1.0 / (rank + 1)
-        for position, sentence in enumerate(split_sentences(passage.chunk.text)):
-            words = stems(sentence)
-            overlap = len(query & words) / math.sqrt(len(words) + 1) if words else 0.0
-            lead = 0.15 if position == 0 else 0.0
-            candidates.append((overlap + 0.6 * prior + lead, rank, position, sentence))
+    for rank, passage in enumerate(retrieval.passages[:max_sources]):
+        scored = retrieval.sentences.get(passage.chunk.id, [])
+        for item in scored:
+            score = item.similarity + RANK_BONUS * (max_sources - rank)
+            candidates.append((score, rank, item.sentence.position, item.sentence.text))
     if not candidates:
         return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
 
-    chosen = sorted(candidates, key=lambda c: -c[0])[:max_sentences]
+    best = max(c[0] for c in candidates)
+    chosen: list[tuple[float, int, int, str]] = []
+    seen: set[str] = set()
+    for candidate in sorted(candidates, key=lambda c: -c[0]):
+        if candidate[0] < best - SPREAD or len(chosen) == max_sentences:
+            break
+        if candidate[3] not in seen:
+            seen.add(candidate[3])
+            chosen.append(candidate)
     chosen.sort(key=lambda c: (c[1], c[2]))
     numbers: dict[int, int] = {}
     parts = []
@@ -88,6 +73,7 @@ def compose_answer(
         number = numbers.setdefault(rank, len(numbers) + 1)
         parts.append(f"{sentence} [{number}]")
     used = sorted(numbers, key=lambda r: numbers[r])
+    passages = retrieval.passages
     citations = [citation_for(passages[rank]) for rank in used]
     text = " ".join(parts) + "\n\n" + OFFLINE_FOOTER
     return ComposedAnswer(text, citations, in_scope=True, chunk_ids=[passages[r].chunk.id for r in used])

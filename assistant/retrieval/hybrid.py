@@ -12,6 +12,7 @@ from rank_bm25 import BM25Okapi
 
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.sentences import ScoredSentence, SentenceIndex
 from assistant.retrieval.store import ChromaStore
 
 TOKEN = re.compile(r"[a-z0-9]+")
@@ -138,6 +139,7 @@ class Passage:
 class Retrieval:
     passages: list[Passage]
     best_similarity: float
+    sentences: dict[str, list[ScoredSentence]] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -197,6 +199,7 @@ class HybridRetriever:
         self.store = store
         self.embedder = embedder
         self.lexical = LexicalIndex(store)
+        self.sentence_index = SentenceIndex(store)
         self.candidates = candidates
 
     def retrieve(self, query: str, k: int = 5, audience: str | None = None, topic: str | None = None) -> Retrieval:
@@ -218,19 +221,21 @@ class HybridRetriever:
         lexical = self.lexical.search(query, pool, filters)
         timings["lexical_search"] = _since(started)
         started = time.perf_counter()
-        fused: dict[str, float] = {}
-        chunks: dict[str, Chunk] = {}
+        chunks: dict[str, Chunk] = {c.id: c for c, _ in [*dense, *lexical]}
         similarity = {c.id: s for c, s in dense}
         bm25 = {c.id: s for c, s in lexical}
+        fused: dict[str, float] = {}
         for ranking in (dense, lexical):
             for rank, (chunk, _) in enumerate(ranking):
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + 1.0 / (RRF_K + rank + 1)
-                chunks[chunk.id] = chunk
         top = sorted(fused, key=lambda cid: -fused[cid])[:k]
         passages = [Passage(chunks[cid], fused[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in top]
         timings["fusion"] = _since(started)
+        started = time.perf_counter()
+        sentences = self.sentence_index.score(top, vector)
+        timings["sentence_scoring"] = _since(started)
         best = max((s for _, s in dense), default=0.0)
-        return Retrieval(passages, best, timings)
+        return Retrieval(passages, best, sentences, timings)
 
 
 def _since(started: float) -> float:

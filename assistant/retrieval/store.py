@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.knowledge.chunking import Chunk
+from assistant.knowledge.chunking import Chunk, Sentence
 
 
 class StoreUnavailableError(Exception):
@@ -29,7 +29,11 @@ class StoredFile:
 
 
 class VectorStore(Protocol):
+    version: int
+
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
+    def add_sentences(self, sentences: Sequence[Sentence], vectors: np.ndarray) -> None: ...
+    def all_sentences(self) -> tuple[list[Sentence], np.ndarray]: ...
     def delete_source(self, source: str) -> None: ...
     def files(self) -> dict[str, StoredFile]: ...
     def all_chunks(self) -> list[Chunk]: ...
@@ -38,24 +42,39 @@ class VectorStore(Protocol):
 
 
 class ChromaStore:
-    """Chroma with cosine distance; embeddings are always passed in, never computed by Chroma."""
+    """Chroma with cosine distance; embeddings are always passed in, never computed by Chroma.
+
+    Two collections: the chunks, and their sentences (which the offline composer quotes and the
+    retriever uses to rerank). A file counts as indexed once all its chunks are present, and its
+    sentences are written first, so an interrupted ingest never leaves a file looking complete.
+    """
 
     def __init__(self, client: Any, collection_name: str) -> None:
         self._client = client
         self._name = collection_name
         self._collection: Any = None
+        self._sentences: Any = None
         self.version = 0
+
+    def _open(self, name: str) -> Any:
+        return self._call(
+            self._client.get_or_create_collection,
+            name=name,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine"},
+        )
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            self._collection = self._call(
-                self._client.get_or_create_collection,
-                name=self._name,
-                embedding_function=None,
-                metadata={"hnsw:space": "cosine"},
-            )
+            self._collection = self._open(self._name)
         return self._collection
+
+    @property
+    def sentence_collection(self) -> Any:
+        if self._sentences is None:
+            self._sentences = self._open(f"{self._name}-sentences")
+        return self._sentences
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -64,7 +83,7 @@ class ChromaStore:
             raise StoreUnavailableError(str(exc)) from exc
         except Exception as exc:
             if type(exc).__module__.startswith(("httpx", "httpcore")) or "connect" in str(exc).lower():
-                self._collection = None
+                self._collection = self._sentences = None
                 raise StoreUnavailableError(str(exc)) from exc
             raise
 
@@ -80,8 +99,31 @@ class ChromaStore:
         )
         self.version += 1
 
+    def add_sentences(self, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
+        for start in range(0, len(sentences), 1000):
+            batch = sentences[start : start + 1000]
+            self._call(
+                self.sentence_collection.upsert,
+                ids=[s.id for s in batch],
+                documents=[s.text for s in batch],
+                metadatas=[{"chunk_id": s.chunk_id, "source": s.source, "position": s.position} for s in batch],
+                embeddings=vectors[start : start + 1000].tolist(),
+            )
+        self.version += 1
+
+    def all_sentences(self) -> tuple[list[Sentence], np.ndarray]:
+        rows = self._call(self.sentence_collection.get, include=["metadatas", "documents", "embeddings"])
+        sentences = [
+            Sentence(str(m["chunk_id"]), str(m["source"]), int(m["position"]), d)
+            for d, m in zip(rows["documents"], rows["metadatas"], strict=True)
+        ]
+        embeddings = rows["embeddings"]
+        matrix = np.asarray(embeddings, dtype=np.float32) if len(sentences) else np.zeros((0, 384), np.float32)
+        return sentences, matrix
+
     def delete_source(self, source: str) -> None:
         self._call(self.collection.delete, where={"source": source})
+        self._call(self.sentence_collection.delete, where={"source": source})
         self.version += 1
 
     def files(self) -> dict[str, StoredFile]:

@@ -60,7 +60,8 @@ def test_second_run_embeds_nothing(corpus: Path, store: ChromaStore, embedder: M
     counting = CountingEmbedder(embedder)
     first = ingest_paths([corpus], store, counting)
     assert first.added == len(list(corpus.glob("*.md")))
-    assert first.chunks_embedded == counting.calls > 0
+    assert first.chunks_embedded > 0 and first.sentences_embedded > 0
+    assert counting.calls == first.chunks_embedded + first.sentences_embedded
 
     counting.calls = 0
     second = ingest_paths([corpus], store, counting)
@@ -74,12 +75,13 @@ def test_edit_reembeds_only_that_file(corpus: Path, store: ChromaStore, embedder
     ingest_paths([corpus], store, counting)
     edited = corpus / "common-challenges.md"
     edited.write_text(edited.read_text() + "\n## Rotating mentors\n\nA pair may rotate after six months.\n")
-    expected = len(chunk_document(load_document(edited, corpus)))
+    chunks = chunk_document(load_document(edited, corpus))
+    expected = len(chunks)
 
     counting.calls = 0
     summary = ingest_paths([corpus], store, counting)
     assert summary.updated == 1 and summary.added == 0
-    assert counting.calls == expected
+    assert counting.calls == expected + sum(len(c.sentences()) for c in chunks)
     texts = [c.text for c in store.all_chunks() if c.source.endswith("common-challenges.md")]
     assert any("rotate after six months" in t for t in texts)
     assert len(texts) == expected
@@ -91,6 +93,9 @@ def test_deleted_file_chunks_are_gone(corpus: Path, store: ChromaStore, embedder
     summary = ingest_paths([corpus], store, embedder)
     assert summary.removed == 1
     assert not any(s.endswith("matching-pairs.md") for s in sources(store))
+    sentences, vectors = store.all_sentences()
+    assert sentences and len(sentences) == len(vectors)
+    assert not any(s.source.endswith("matching-pairs.md") for s in sentences)
 
 
 def test_binary_and_broken_files_are_skipped_and_named(
