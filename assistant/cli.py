@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import plan
+from assistant.commands import feedback, goal, plan
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import Services, build_services
@@ -26,9 +26,9 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _services(ingest_if_empty: bool = True) -> Services:
+def _services() -> Services:
     services = build_services(_settings())
-    if ingest_if_empty and services.store.count() == 0:
+    if services.store.count() == 0:
         errors.print("First run: indexing the knowledge base...", highlight=False)
         services.ensure_knowledge()
     return services
@@ -163,7 +163,7 @@ def users_list() -> None:
     console.print(table)
 
 
-for command_module in (plan,):
+for command_module in (goal, feedback, plan):
     command_module.register(app)
 
 
