@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
-from assistant.api.routes import ask, conversations, health
+from assistant.api.routes import ask, conversations, goals, health, plans
 from assistant.config import Settings, get_settings
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
@@ -67,6 +67,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             headers={"Retry-After": "5"},
         )
 
-    for router in (health.router, ask.router, conversations.router):
+    for router in (health.router, ask.router, conversations.router, goals.router, plans.router):
         app.include_router(router, prefix=API_PREFIX)
     return app

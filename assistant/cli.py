@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import feedback, goal, plan
+from assistant.commands import anonymize, feedback, goal, plan, themes
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import Services, build_services
@@ -163,7 +163,7 @@ def users_list() -> None:
     console.print(table)
 
 
-for command_module in (goal, feedback, plan):
+for command_module in (goal, feedback, plan, anonymize, themes):
     command_module.register(app)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.coaching.qa import QAService, Reply, ReplyEvent
+from assistant.coaching.modes import initial_state, validate_message
+from assistant.coaching.qa import Reply
+from assistant.coaching.sessions import GoalBrief
 from assistant.db import crud
 from assistant.db.engine import session_scope
-from assistant.db.models import Message, User
+from assistant.db.models import Conversation, Message, User
 
 
 class ConversationNotFoundError(LookupError):
@@ -20,25 +23,55 @@ class ConversationNotFoundError(LookupError):
 @dataclass
 class AcceptedTurn:
     conversation_id: str
+    mode: str
+    state: dict[str, Any]
     message: Message
     history: list[tuple[str, str]]
+    goals: list[GoalBrief] = field(default_factory=list)
+
+
+def start_conversation(
+    sessions: sessionmaker[Session], *, user: User, title: str, mode: str, options: dict[str, Any], knowledge_dir: Path
+) -> Conversation:
+    """Create a conversation in ``mode``; a rehearsal opens with the persona's first line."""
+    state, opening = initial_state(mode, options, knowledge_dir)
+    with session_scope(sessions) as session:
+        conversation = crud.create_conversation(session, user=user, title=title, mode=mode)
+        conversation.state = state
+        if opening:
+            crud.add_message(session, conversation=conversation, role="assistant", content=opening, provider="offline")
+        session.flush()
+        return conversation
+
+
+def active_goal_briefs(session: Session, user: User) -> list[GoalBrief]:
+    return [
+        GoalBrief(id=goal.id, text=goal.text, target_date=goal.target_date)
+        for goal in crud.list_goals(session, user=user, status="active")
+    ]
 
 
 def accept_message(sessions: sessionmaker[Session], *, user: User, conversation_id: str, content: str) -> AcceptedTurn:
+    """Store the participant's message (after the mode's own input checks, which raise ``ValueError``)."""
     with session_scope(sessions) as session:
         conversation = crud.get_own_conversation(session, user=user, conversation_id=conversation_id)
         if conversation is None:
             raise ConversationNotFoundError(conversation_id)
+        validate_message(conversation.mode, content)
         history = [(m.role, m.content) for m in crud.list_messages(session, conversation=conversation)]
+        goals = active_goal_briefs(session, user) if conversation.mode == "plan" else []
         message = crud.add_message(session, conversation=conversation, role="user", content=content)
-    return AcceptedTurn(conversation_id, message, history)
+        return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)
 
 
 def store_reply(sessions: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
+    """Store the reply and the mode's new state in one transaction."""
     with session_scope(sessions) as session:
         conversation = crud.get_own_conversation(session, user=user, conversation_id=turn.conversation_id)
         if conversation is None:
             raise ConversationNotFoundError(turn.conversation_id)
+        if reply.state is not None:
+            conversation.state = reply.state
         return crud.add_message(
             session,
             conversation=conversation,
@@ -47,9 +80,5 @@ def store_reply(sessions: sessionmaker[Session], *, user: User, turn: AcceptedTu
             citations=reply.citations,
             provider=reply.provider,
             fallback=reply.fallback,
+            data=reply.data,
         )
-
-
-async def reply_events(qa: QAService, *, turn: AcceptedTurn, role: str, content: str) -> AsyncIterator[ReplyEvent]:
-    async for event in qa.stream(content, role, history=turn.history):
-        yield event

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.coaching.modes import SkillRouter
 from assistant.coaching.qa import QAService
 from assistant.config import Settings
 from assistant.db.engine import make_engine, make_session_factory, migrate
@@ -34,6 +35,7 @@ class Services:
     embedder: Embedder
     retriever: HybridRetriever
     qa: QAService
+    skills: SkillRouter
 
     def ingest(self, paths: list | None = None, on_progress: ProgressCallback | None = None) -> IngestSummary:
         return ingest_paths(paths or [self.settings.knowledge_dir], self.store, self.embedder, on_progress)
@@ -65,15 +67,22 @@ def build_services(
     store = make_vector_store(settings.chroma_url, settings.chroma_path, settings.chroma_collection)
     embedder = embedder or get_embedder(settings.embedding_threads)
     retriever = HybridRetriever(store, embedder)
-    model = make_chat_model(settings) if chat_model is _DEFAULT else chat_model
+    model = make_chat_model(settings) if chat_model is _DEFAULT else cast("BaseChatModel | None", chat_model)
     qa = QAService(
         retriever,
         settings.prompts_dir,
         settings.knowledge_dir,
-        chat_model=model,  # type: ignore[arg-type]
+        chat_model=model,
         provider=provider_label(settings),
         top_k=settings.retrieval_top_k,
         min_relevance=settings.min_relevance,
         llm_deadline_seconds=settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1,
     )
-    return Services(settings, engine, make_session_factory(engine), store, embedder, retriever, qa)
+    skills = SkillRouter(
+        qa,
+        settings.knowledge_dir,
+        settings.prompts_dir,
+        chat_model=model,
+        provider=provider_label(settings),
+    )
+    return Services(settings, engine, make_session_factory(engine), store, embedder, retriever, qa, skills)

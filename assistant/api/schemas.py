@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -28,9 +28,28 @@ class AskIn(MessageIn):
     role: Literal["mentee", "mentor", "hr"] | None = None
 
 
+Mode = Literal["ask", "goal", "plan", "rehearse"]
+SessionFormat = Literal["in-person", "remote", "hybrid"]
+SessionKind = Literal["first", "regular", "closing"]
+
+
+class PlanOptions(BaseModel):
+    minutes: int = Field(default=45, ge=15, le=120)
+    format: SessionFormat = "remote"
+    session: SessionKind = "regular"
+
+
+class PersonaIn(BaseModel):
+    role: str = Field(default="Head of Finance", min_length=1, max_length=80)
+    tenure_years: int = Field(default=25, ge=0, le=60)
+    attitude: Literal["skeptical", "busy", "curious", "defensive"] = "skeptical"
+
+
 class ConversationIn(BaseModel):
     title: str = Field(default="", max_length=200)
-    mode: Literal["ask"] = "ask"
+    mode: Mode = "ask"
+    plan: PlanOptions | None = None
+    persona: PersonaIn | None = None
 
 
 class Citation(BaseModel):
@@ -49,6 +68,7 @@ class MessageOut(BaseModel):
     citations: list[Citation] = []
     provider: str | None = None
     fallback: bool = False
+    data: dict[str, Any] = {}
     created_at: datetime
 
 
@@ -68,6 +88,7 @@ class ConversationsOut(BaseModel):
 
 
 class ConversationDetail(ConversationOut):
+    state: dict[str, Any] = {}
     messages: list[MessageOut]
 
 
@@ -90,3 +111,70 @@ class AnswerOut(BaseModel):
 class HealthOut(BaseModel):
     status: str
     checks: dict[str, Any] = {}
+
+
+GoalStatus = Literal["draft", "active", "done"]
+
+
+class Milestone(BaseModel):
+    text: str = Field(min_length=1, max_length=300)
+    done: bool = False
+
+
+class GoalDraftIn(BaseModel):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class GoalIn(GoalDraftIn):
+    status: GoalStatus = "draft"
+    milestones: list[Milestone] = Field(default=[], max_length=20)
+    target_date: date | None = None
+
+
+class GoalUpdate(BaseModel):
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    status: GoalStatus | None = None
+    milestones: list[Milestone] | None = Field(default=None, max_length=20)
+    target_date: date | None = None
+
+
+class GoalOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    text: str
+    criteria: dict[str, Any]
+    status: str
+    milestones: list[Milestone]
+    target_date: date | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class GoalsOut(BaseModel):
+    data: list[GoalOut]
+    count: int
+
+
+class PlanIn(PlanOptions):
+    goal_ids: list[int] = Field(default=[], max_length=10)
+    open_actions: list[str] = Field(default=[], max_length=20)
+    notes: str = Field(default="", max_length=2000)
+
+
+class PlanCalendarIn(PlanIn):
+    start: datetime
+    title: str = Field(default="Reverse-mentoring session", max_length=200)
+
+
+class AgendaItemOut(BaseModel):
+    title: str
+    minutes: int
+    purpose: str
+    citations: list[Citation]
+
+
+class AgendaOut(BaseModel):
+    items: list[AgendaItemOut]
+    total_minutes: int
+    markdown: str

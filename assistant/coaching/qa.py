@@ -40,6 +40,8 @@ class Reply:
     in_scope: bool
     fallback: bool = False
     chunk_ids: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    state: dict[str, Any] | None = None
 
     def as_contract(self) -> dict[str, Any]:
         return {

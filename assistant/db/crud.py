@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assistant.db.models import ROLES, Conversation, Message, User, utcnow
+from assistant.db.models import ROLES, Conversation, Goal, Message, User, utcnow
 
 
 def hash_token(token: str) -> str:
@@ -77,6 +78,7 @@ def add_message(
     citations: list[dict[str, Any]] | None = None,
     provider: str | None = None,
     fallback: bool = False,
+    data: dict[str, Any] | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -85,6 +87,7 @@ def add_message(
         citations=citations or [],
         provider=provider,
         fallback=fallback,
+        data=data or {},
     )
     session.add(message)
     conversation.updated_at = utcnow()
@@ -96,3 +99,49 @@ def add_message(
 
 def list_messages(session: Session, *, conversation: Conversation) -> list[Message]:
     return list(session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
+
+
+def create_goal(
+    session: Session,
+    *,
+    user: User,
+    text: str,
+    criteria: dict[str, Any],
+    status: str = "draft",
+    milestones: list[dict[str, Any]] | None = None,
+    target_date: date | None = None,
+) -> Goal:
+    goal = Goal(
+        user_id=user.id,
+        text=text,
+        criteria=criteria,
+        status=status,
+        milestones=milestones or [],
+        target_date=target_date,
+    )
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def list_goals(session: Session, *, user: User, status: str | None = None) -> list[Goal]:
+    query = select(Goal).where(Goal.user_id == user.id)
+    if status:
+        query = query.where(Goal.status == status)
+    return list(session.scalars(query.order_by(Goal.id)))
+
+
+def get_own_goal(session: Session, *, user: User, goal_id: int) -> Goal | None:
+    """A goal only if it belongs to ``user``: anyone else's looks like it does not exist."""
+    goal = session.get(Goal, goal_id)
+    if goal is None or goal.user_id != user.id:
+        return None
+    return goal
+
+
+def update_goal(session: Session, *, goal: Goal, changes: dict[str, Any]) -> Goal:
+    for field, value in changes.items():
+        setattr(goal, field, value)
+    goal.updated_at = utcnow()
+    session.flush()
+    return goal

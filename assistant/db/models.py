@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("mentee", "mentor", "hr", "admin")
 MODES = ("ask", "goal", "plan", "rehearse")
+GOAL_STATUSES = ("draft", "active", "done")
 
 
 def utcnow() -> datetime:
@@ -39,6 +40,7 @@ class User(Base):
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
     )
+    goals: Mapped[list[Goal]] = relationship(back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Conversation(Base):
@@ -71,6 +73,45 @@ class Message(Base):
     citations: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     provider: Mapped[str | None] = mapped_column(String(100), default=None)
     fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Goal(Base):
+    """A mentee's development goal, with the SMART analysis it was saved with."""
+
+    __tablename__ = "goals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    criteria: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    milestones: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    target_date: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="goals")
+
+
+class ThemeEvent(Base):
+    """One theme mentioned by one participant in one week: no text, no name, no user id.
+
+    ``participant_key`` is an HMAC of the user id under a secret from configuration, so HR can count
+    distinct people without being able to say who; deleting a user leaves these rows unlinkable.
+    Only the ISO week is kept, never the time of the message.
+    """
+
+    __tablename__ = "theme_events"
+    __table_args__ = (Index("ix_theme_events_week_theme", "week_start", "theme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    cohort: Mapped[str | None] = mapped_column(String(100), default=None)
+    week_start: Mapped[date] = mapped_column(Date)
+    participant_key: Mapped[str] = mapped_column(String(64))
+    confidence: Mapped[float] = mapped_column(default=0.0)

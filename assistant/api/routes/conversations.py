@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep, SessionFactoryDep
 from assistant.api.schemas import (
@@ -18,11 +19,18 @@ from assistant.api.schemas import (
     MessageIn,
     MessageOut,
 )
-from assistant.coaching.qa import collect
-from assistant.conversations import AcceptedTurn, ConversationNotFoundError, accept_message, store_reply
+from assistant.coaching.qa import ReplyEvent, collect
+from assistant.conversations import (
+    AcceptedTurn,
+    ConversationNotFoundError,
+    accept_message,
+    start_conversation,
+    store_reply,
+)
 from assistant.db import crud
 from assistant.db.models import User
 from assistant.retrieval.store import StoreUnavailableError
+from assistant.services import Services
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/conversations", tags=["conversations"])
@@ -32,8 +40,20 @@ STORE_DOWN = "the guideline index is unavailable; your message is saved, please 
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationOut)
-def create_conversation(body: ConversationIn, user: ConversationOwner, session: SessionDep) -> ConversationOut:
-    conversation = crud.create_conversation(session, user=user, title=body.title, mode=body.mode)
+def create_conversation(
+    body: ConversationIn, user: ConversationOwner, sessions: SessionFactoryDep, services: ServicesDep
+) -> ConversationOut:
+    """Start a conversation in a mode: ``ask``, ``goal``, ``plan`` (with ``plan`` options) or ``rehearse``
+    (with a ``persona``; the persona's opening line is the first message)."""
+    options = body.model_dump(include={"plan", "persona"}, exclude_none=True)
+    conversation = start_conversation(
+        sessions,
+        user=user,
+        title=body.title,
+        mode=body.mode,
+        options=options,
+        knowledge_dir=services.settings.knowledge_dir,
+    )
     return ConversationOut.model_validate(conversation)
 
 
@@ -54,7 +74,9 @@ def read_conversation(conversation_id: str, user: ConversationOwner, session: Se
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     messages = [MessageOut.model_validate(m) for m in crud.list_messages(session, conversation=conversation)]
-    return ConversationDetail(**ConversationOut.model_validate(conversation).model_dump(), messages=messages)
+    return ConversationDetail(
+        **ConversationOut.model_validate(conversation).model_dump(), state=conversation.state, messages=messages
+    )
 
 
 @router.post(
@@ -77,6 +99,8 @@ async def post_message(
         )
     except ConversationNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(
@@ -85,7 +109,7 @@ async def post_message(
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     try:
-        reply = await collect(services.qa.stream(body.content, user.role, history=turn.history))
+        reply = await collect(_reply_events(services, user, turn, body.content))
     except StoreUnavailableError:
         raise
     except Exception as exc:
@@ -99,14 +123,22 @@ async def post_message(
     )
 
 
+def _reply_events(services: Services, user: User, turn: AcceptedTurn, content: str) -> AsyncIterator[ReplyEvent]:
+    return services.skills.stream(
+        mode=turn.mode, state=turn.state, content=content, role=user.role, history=turn.history, goals=turn.goals
+    )
+
+
 def _event(name: str, data: object) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
-async def _sse(services, sessions, user: User, turn: AcceptedTurn, content: str) -> AsyncIterator[str]:  # type: ignore[no-untyped-def]
+async def _sse(
+    services: Services, sessions: sessionmaker[Session], user: User, turn: AcceptedTurn, content: str
+) -> AsyncIterator[str]:
     yield _event("accepted", {"message_id": turn.message.id})
     try:
-        async for event in services.qa.stream(content, user.role, history=turn.history):
+        async for event in _reply_events(services, user, turn, content):
             if event.kind == "token":
                 yield _event("token", {"text": event.text})
             elif event.kind == "reset":

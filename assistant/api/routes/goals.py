@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep
+from assistant.api.schemas import GoalDraftIn, GoalIn, GoalOut, GoalsOut, GoalStatus, GoalUpdate
+from assistant.coaching.goals import check_goal
+from assistant.db import crud
+
+router = APIRouter(prefix="/goals", tags=["goals"])
+NOT_FOUND = "goal not found"
+
+
+def analyse(text: str, services: ServicesDep) -> dict[str, Any]:
+    try:
+        return check_goal(text, services.settings.knowledge_dir).as_contract()
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
+@router.post("/check")
+def check_draft(body: GoalDraftIn, _: ConversationOwner, services: ServicesDep) -> dict[str, Any]:
+    """The SMART analysis of a draft (nothing is stored): the ``tandem goal check --json`` contract."""
+    return analyse(body.text, services)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=GoalOut)
+def save_goal(body: GoalIn, user: ConversationOwner, session: SessionDep, services: ServicesDep) -> GoalOut:
+    criteria = analyse(body.text, services)["criteria"]
+    goal = crud.create_goal(
+        session,
+        user=user,
+        text=body.text.strip(),
+        criteria=criteria,
+        status=body.status,
+        milestones=[m.model_dump() for m in body.milestones],
+        target_date=body.target_date,
+    )
+    return GoalOut.model_validate(goal)
+
+
+@router.get("", response_model=GoalsOut)
+def list_goals(user: ConversationOwner, session: SessionDep, status: GoalStatus | None = None) -> GoalsOut:
+    goals = crud.list_goals(session, user=user, status=status)
+    return GoalsOut(data=[GoalOut.model_validate(g) for g in goals], count=len(goals))
+
+
+@router.get("/{goal_id}", response_model=GoalOut)
+def read_goal(goal_id: int, user: ConversationOwner, session: SessionDep) -> GoalOut:
+    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+    if goal is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return GoalOut.model_validate(goal)
+
+
+@router.patch("/{goal_id}", response_model=GoalOut)
+def update_goal(
+    goal_id: int, body: GoalUpdate, user: ConversationOwner, session: SessionDep, services: ServicesDep
+) -> GoalOut:
+    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+    if goal is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    changes = body.model_dump(exclude_unset=True, mode="python")
+    if changes.get("text") is None:
+        changes.pop("text", None)
+    else:
+        changes["text"] = changes["text"].strip()
+        changes["criteria"] = analyse(changes["text"], services)["criteria"]
+    if changes.get("status") is None:
+        changes.pop("status", None)
+    if "milestones" in changes:
+        changes["milestones"] = changes["milestones"] or []
+    return GoalOut.model_validate(crud.update_goal(session, goal=goal, changes=changes))
+
+
+@router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_goal(goal_id: int, user: ConversationOwner, session: SessionDep) -> Response:
+    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+    if goal is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    session.delete(goal)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

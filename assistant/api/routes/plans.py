@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+from sqlalchemy.orm import Session
+
+from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep
+from assistant.api.schemas import AgendaOut, PlanCalendarIn, PlanIn
+from assistant.coaching.calendar import agenda_to_ics
+from assistant.coaching.sessions import Agenda, GoalBrief, plan_session
+from assistant.db import crud
+from assistant.db.models import User
+
+router = APIRouter(prefix="/plans", tags=["plans"])
+
+
+def own_goals(session: Session, user: User, goal_ids: list[int]) -> list[GoalBrief]:
+    briefs = []
+    for goal_id in goal_ids:
+        goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+        if goal is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"goal {goal_id} not found")
+        briefs.append(GoalBrief(id=goal.id, text=goal.text, target_date=goal.target_date))
+    return briefs
+
+
+def build_agenda(body: PlanIn, user: User, session: Session, services: ServicesDep) -> Agenda:
+    try:
+        return plan_session(
+            minutes=body.minutes,
+            format=body.format,
+            session=body.session,
+            goals=own_goals(session, user, body.goal_ids),
+            open_actions=body.open_actions,
+            last_notes=body.notes,
+            knowledge_dir=services.settings.knowledge_dir,
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
+@router.post("", response_model=AgendaOut)
+def plan(body: PlanIn, user: ConversationOwner, session: SessionDep, services: ServicesDep) -> AgendaOut:
+    """A timeboxed agenda whose minutes add up exactly to the session length, each item cited."""
+    agenda = build_agenda(body, user, session, services)
+    return AgendaOut(**agenda.as_contract(), markdown=agenda.to_markdown())
+
+
+@router.post("/ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}})
+def plan_calendar(
+    body: PlanCalendarIn, user: ConversationOwner, session: SessionDep, services: ServicesDep
+) -> Response:
+    """The agenda as an ``.ics`` calendar event starting at ``start``."""
+    agenda = build_agenda(body, user, session, services)
+    return Response(
+        agenda_to_ics(agenda, start=body.start, summary=body.title),
+        media_type="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="tandem-session.ics"'},
+    )

@@ -1,0 +1,187 @@
+"""Pattern recognisers: Presidio for emails, phones, URLs, ids and street addresses; dates of birth here.
+
+Presidio runs with ``NoOpNlpEngine`` and a registry holding only these recognisers, so it never
+loads (or tries to download) a spaCy model. Its email recogniser validates domains with
+``tldextract``, whose default extractor fetches the public-suffix list over the network; ours uses
+the snapshot bundled with the package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine
+
+# Dates: 12/03/1968, 23.11.1959, 1971-05-02, 4 May 1965, March 3rd, 1962, 30 June 1967.
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|"
+    r"Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|"
+    r"janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)\.?"
+)
+_DAY = r"(?:[0-2]?\d|3[01])(?:st|nd|rd|th|er|\.)?"
+_YEAR = r"(?:19|20)\d{2}"
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:{_YEAR}|\d{{2}})\b"
+    rf"|{_YEAR}[./-]\d{{1,2}}[./-]\d{{1,2}}\b"
+    rf"|{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
+    rf"|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b"
+    rf"|{_MONTH}\s+{_YEAR}\b"
+    rf"|{_YEAR}\b)"
+)
+DATE_RE = re.compile(_DATE, re.IGNORECASE)
+BIRTH_CUE_RE = re.compile(
+    r"\b(?:born|birth\s*date|birthdate|date\s+of\s+birth|d\.?o\.?b\b|birthdays?|bday|b-day|"
+    r"geboren|geburtsdatum|geburtstag|née?\s+le|date\s+de\s+naissance)",
+    re.IGNORECASE,
+)
+BIRTH_WINDOW = 60  # characters after the cue in which the birth date is looked for
+
+
+@dataclass(frozen=True)
+class Span:
+    type: str
+    start: int
+    end: int
+
+
+def find_birth_dates(text: str) -> list[Span]:
+    """The first date within a short window after a birth cue ("born on", "DOB:", "birthday")."""
+    spans = []
+    for cue in BIRTH_CUE_RE.finditer(text):
+        window = text[cue.end() : cue.end() + BIRTH_WINDOW]
+        date = DATE_RE.search(window)
+        if date is None:
+            continue
+        if len(re.findall(r"[.!?]\s", window[: date.start()])) > 1:
+            continue  # more than one sentence after the cue: another date
+        is_year_only = date.group().isdigit()
+        if is_year_only and not re.search(r"\b(?:in|born)\s*$", text[: cue.end() + date.start()], re.IGNORECASE):
+            continue
+        spans.append(Span("DATE_OF_BIRTH", cue.end() + date.start(), cue.end() + date.end()))
+    return spans
+
+
+# Street addresses ---------------------------------------------------------------------------
+_STREET_TYPES = (
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Av|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Place|Pl|Court|Ct|"
+    r"Close|Crescent|Cres|Terrace|Terr|Square|Sq|Row|Gardens|Gdns|Grove|Hill|Parkway|Pkwy|Highway|Hwy|"
+    r"Mews|Walk|Wharf|Quay|Park|Circle|Cir|Alley|Broadway)"
+)
+_CAP_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*"
+_DIRECTION = r"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+_UK_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}"
+_US_ZIP = r"(?:[A-Z]{2}\s+)?\d{5}(?:-\d{4})?"
+# ", Springfield", ", Oxford OX1 2AB", ", 10115 Berlin" - only when the address clearly ends there.
+_TOWN_TAIL = (
+    rf"(?:,?\s+(?:{_UK_POSTCODE}|\d{{4,5}}\s+{_CAP_WORD}(?:\s+{_CAP_WORD})?)"
+    rf"|,\s*{_CAP_WORD}(?:\s+{_CAP_WORD})?(?:,?\s+(?:{_UK_POSTCODE}|{_US_ZIP}))?)"
+    r"(?=\s*(?:[,.;:!?)\]—–]|-\s|$))"
+)
+_UNIT = r"(?:\b(?:Flat|Apt\.?|Apartment|Unit|Suite|Room)\s*\d{1,4}[A-Za-z]?,?\s+)?"
+_HOUSE_NUMBER = _UNIT + r"\b\d{1,5}[A-Za-z]?(?:-\d{1,5})?,?"
+ENGLISH_STREET = (
+    rf"{_HOUSE_NUMBER}\s+(?:{_CAP_WORD}\s+){{0,3}}{_CAP_WORD}\s+{_STREET_TYPES}\b\.?{_DIRECTION}"
+    rf"(?:{_TOWN_TAIL})?"
+)
+FRENCH_STREET = (
+    rf"{_HOUSE_NUMBER}(?:\s*(?:bis|ter))?\s+(?i:rue|avenue|boulevard|bd|place|allée|chemin|quai|impasse|cours|route)"
+    rf"(?:\s+(?:de\s+la|de\s+l['’]|des|du|de|d['’]|la|le|les))?\s*{_CAP_WORD}(?:[\s\-]+{_CAP_WORD}){{0,3}}"
+    rf"(?:{_TOWN_TAIL})?"
+)
+GERMAN_STREET = (
+    r"\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee)"
+    rf"\s+\d{{1,4}}[a-z]?\b(?:{_TOWN_TAIL})?"
+)
+ADDRESS_PATTERNS = (ENGLISH_STREET, FRENCH_STREET, GERMAN_STREET)
+
+
+# URLs ---------------------------------------------------------------------------------------
+_URL_BODY = r"[^\s<>\"'`]*[^\s<>\"'`.,;:!?)\]}]"
+_PROFILE_HOSTS = (
+    r"(?:linkedin\.com|github\.com|gitlab\.com|twitter\.com|x\.com|instagram\.com|facebook\.com|fb\.com|"
+    r"tiktok\.com|medium\.com|youtube\.com|behance\.net|dribbble\.com|about\.me|linktr\.ee|threads\.net|"
+    r"bsky\.app|mastodon\.social|substack\.com|wa\.me|t\.me|calendly\.com)"
+)
+URL_PATTERNS = (
+    ("url-with-scheme", rf"\bhttps?://{_URL_BODY}", 0.8),
+    ("url-www", rf"\bwww\d{{0,3}}\.[a-z0-9\-]+\.{_URL_BODY}", 0.7),
+    ("profile-url", rf"(?<![\w.@])(?:[a-z0-9\-]+\.)*{_PROFILE_HOSTS}/{_URL_BODY}", 0.7),
+    (
+        "social-handle",
+        r"(?<![\w.@/])@(?!(?:channel|here|everyone|all|team)\b)[a-z0-9_](?:[a-z0-9_.]{0,28}[a-z0-9_])?\b(?!@|\.\w)",
+        0.5,
+    ),
+    (
+        "personal-page",
+        rf"(?<![\w.@/])[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|org|net|io|dev|me|page|site|blog|app|co|uk|de|fr|in)"
+        rf"/{_URL_BODY}",
+        0.5,
+    ),
+)
+
+# Numbers phonenumbers rejects as unassigned (Ofcom's drama range 07700 900xxx, for example) are still
+# somebody's way of writing a phone number: these catch "+CC ..." and separated national formats.
+PHONE_PATTERNS = (
+    ("international", r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(0\))?(?:[\s.\-]?\(?\d{1,5}\)?){1,6}(?![\w/])", 0.5),
+    ("national-trunk", r"(?<![\w.+\-/])\(?0\d{2,4}\)?[\s.\-]\d{3,4}[\s.\-]?\d{3,4}(?![\w/]|[.\-]\d)", 0.4),
+)
+PHONE_DIGITS = (9, 15)
+
+DEFAULT_ID_PATTERNS: tuple[str, ...] = (r"EMP-\d{5}", r"E\d{6}")
+PHONE_REGIONS = ("GB", "US", "DE", "FR", "IN")
+
+
+def build_analyzer(id_patterns: Sequence[str]) -> AnalyzerEngine:
+    """A Presidio analyzer with pattern recognisers only (slow to import: call once)."""
+    import tldextract
+    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import NoOpNlpEngine
+    from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer, UrlRecognizer
+
+    offline_suffixes = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            return offline_suffixes(pattern_text.rsplit("@", 1)[-1]).fqdn != ""
+
+    class PhonePatternRecognizer(PatternRecognizer):
+        def validate_result(self, pattern_text: str) -> bool:
+            digits = sum(char.isdigit() for char in pattern_text)
+            return PHONE_DIGITS[0] <= digits <= PHONE_DIGITS[1]
+
+    flags = re.UNICODE
+    url_recognizer = UrlRecognizer(
+        supported_entity="URL", patterns=[Pattern(name, regex, score) for name, regex, score in URL_PATTERNS]
+    )
+    url_recognizer.global_regex_flags = flags | re.IGNORECASE
+    recognizers = [
+        OfflineEmailRecognizer(supported_entity="EMAIL"),
+        PhoneRecognizer(supported_entity="PHONE", supported_regions=PHONE_REGIONS),
+        PhonePatternRecognizer(
+            supported_entity="PHONE",
+            patterns=[Pattern(name, regex, score) for name, regex, score in PHONE_PATTERNS],
+            global_regex_flags=flags,
+        ),
+        url_recognizer,
+        PatternRecognizer(
+            supported_entity="ID",
+            patterns=[Pattern(f"id-{n}", rf"(?<![\w-])(?:{p})(?![\w-])", 0.9) for n, p in enumerate(id_patterns)],
+            global_regex_flags=flags | re.IGNORECASE,
+        ),
+        PatternRecognizer(
+            supported_entity="ADDRESS",
+            patterns=[Pattern(f"address-{n}", p, 0.6) for n, p in enumerate(ADDRESS_PATTERNS)],
+            global_regex_flags=flags,
+        ),
+    ]
+    registry = RecognizerRegistry(recognizers=recognizers, global_regex_flags=flags)
+    return AnalyzerEngine(
+        registry=registry,
+        nlp_engine=NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}]),
+        supported_languages=["en"],
+    )
