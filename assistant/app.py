@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
+from assistant.api.limits import BodySizeLimit, RateLimiter
 from assistant.api.routes import ask, conversations, goals, health, plans
 from assistant.config import Settings, get_settings
 from assistant.retrieval.store import StoreUnavailableError
@@ -30,6 +32,25 @@ def _one_line(exc: RequestValidationError) -> str:
     if first.get("type") == "json_invalid":
         return "request body is not valid JSON"
     return f"{where}: {message}" if where else message
+
+
+def install_limits(app: FastAPI, settings: Settings) -> None:
+    """Body-size limits, per-user rate limits, and CORS only for configured origins (closed by default)."""
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        upload_paths=(f"{API_PREFIX}/admin/",),
+        upload_bytes=settings.max_upload_bytes,
+    )
+    if settings.rate_limit_per_minute:
+        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
@@ -54,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = FastAPI(title="Tandem", version=__version__, lifespan=lifespan)
     if services is not None:
         app.state.services = services
+    install_limits(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     )
 
     max_message_chars: int = Field(default=4000, ge=1)
+    max_request_bytes: int = Field(default=64_000, ge=1024, description="Larger API bodies get 413.")
+    max_upload_bytes: int = Field(default=5_000_000, ge=1024, description="Limit for guideline uploads.")
+    rate_limit_per_minute: int = Field(default=30, ge=0, description="Messages per user per minute; 0 = off.")
+    rate_limit_burst: int = Field(default=10, ge=1)
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
     k_anonymity: int = Field(default=5, ge=2)
     cors_origins: list[str] = []

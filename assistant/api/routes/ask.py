@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from assistant.api.deps import CurrentUser, ServicesDep
+from assistant.api.limits import enforce_rate_limit
 from assistant.api.schemas import AnswerOut, AskIn, Citation
 from assistant.coaching.qa import collect
 
@@ -10,8 +11,9 @@ router = APIRouter(tags=["ask"])
 
 
 @router.post("/ask", response_model=AnswerOut)
-async def ask(body: AskIn, user: CurrentUser, services: ServicesDep) -> AnswerOut:
+async def ask(body: AskIn, request: Request, user: CurrentUser, services: ServicesDep) -> AnswerOut:
     """A one-off program question; nothing is stored (HR and admins ask here)."""
+    enforce_rate_limit(request, user.id)
     role = body.role or (user.role if user.role != "admin" else None)
     reply = await collect(services.qa.stream(body.content, role))
     return AnswerOut(

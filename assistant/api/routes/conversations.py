@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep, SessionFactoryDep
+from assistant.api.limits import enforce_rate_limit
 from assistant.api.schemas import (
     ConversationDetail,
     ConversationIn,
@@ -93,6 +94,7 @@ async def post_message(
     sessions: SessionFactoryDep,
 ) -> ExchangeOut | StreamingResponse:
     """Store the message, then answer as JSON or, with ``Accept: text/event-stream``, as Server-Sent Events."""
+    enforce_rate_limit(request, user.id)
     try:
         turn = await run_in_threadpool(
             accept_message, sessions, user=user, conversation_id=conversation_id, content=body.content
