@@ -1,0 +1,115 @@
+"""Start a real Tandem server (uvicorn in a subprocess) on 127.0.0.1 for load, fault and speed runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from assistant.config import Settings
+from assistant.db import crud
+from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    data_dir: Path
+    env_overrides: dict[str, str] = field(default_factory=dict)
+    workers: int = 1
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return self.env_overrides.get("DATABASE_URL") or f"sqlite:///{self.data_dir / 'tandem.db'}"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DATABASE_URL", "CHROMA_"))}
+        env.update(DATA_DIR=str(self.data_dir), LLM_PROVIDER="offline", RATE_LIMIT_PER_MINUTE="0")
+        env.update(self.env_overrides)
+        return env
+
+    def start(self, timeout: float = 120.0) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "server:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
+        ]
+        root = Path(__file__).resolve().parent.parent
+        self.process = subprocess.Popen(
+            command, cwd=root, env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/api/v1/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise TimeoutError("server did not become ready")
+
+    def kill_hard(self) -> None:
+        """``kill -9``: no shutdown handlers, no flushing."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill_hard()
+
+
+def prepare_data_dir(data_dir: Path, indexed_chroma: Path | None = None) -> None:
+    """A data folder, with a copy of an already built index when given (saves the first-start ingest)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if indexed_chroma is not None and not (data_dir / "chroma").exists():
+        shutil.copytree(indexed_chroma, data_dir / "chroma")
+
+
+def create_participants(database_url: str, count: int, data_dir: Path) -> list[str]:
+    """Tokens of ``count`` new participants (half mentees, half mentors)."""
+    settings = Settings(_env_file=None, data_dir=data_dir, database_url=database_url)  # type: ignore[call-arg]
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    tokens = []
+    with session_scope(make_session_factory(engine)) as session:
+        for number in range(count):
+            role = "mentee" if number % 2 == 0 else "mentor"
+            _, token = crud.create_user(session, name=f"Load Participant {number}", role=role, cohort="load")
+            tokens.append(token)
+    engine.dispose()
+    return tokens
