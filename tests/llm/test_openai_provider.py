@@ -106,3 +106,46 @@ def test_api_key_is_sent_only_as_a_header(services: Services, stub: OpenAIStub) 
     events(llm_qa(services, stub))
     assert stub.behaviour.headers[0]["authorization"] == "Bearer sk-test-secret"
     assert "sk-test-secret" not in str(stub.behaviour.requests)
+
+
+@pytest.mark.parametrize("mode", ["ok", "error500", "error429", "malformed", "cut", "slow"])
+def test_every_turn_stores_exactly_one_question_and_one_answer(
+    settings: Settings, embedder: object, stub: OpenAIStub, mode: str
+) -> None:
+    """Whatever the endpoint does, the participant gets an answer and the database holds whole turns."""
+    from fastapi.testclient import TestClient
+
+    from assistant.app import create_app
+    from assistant.services import build_services
+    from tests.conftest import Participants, auth
+
+    stub.behaviour.mode = mode
+    stub.behaviour.delay_seconds = 2 if mode == "slow" else 0
+    llm_settings = settings.model_copy(
+        update={
+            "llm_provider": "openai",
+            "openai_base_url": stub.base_url,
+            "openai_model": "stub-model",
+            "llm_timeout_seconds": 0.5,
+            "llm_max_retries": 1,
+        }
+    )
+    services = build_services(llm_settings, embedder=embedder)  # type: ignore[arg-type]
+    person = Participants(services).add()
+    with TestClient(create_app(llm_settings, services=services)) as client:
+        conversation = client.post("/api/v1/conversations", json={}, headers=auth(person)).json()["id"]
+        for _ in range(2):
+            with client.stream(
+                "POST",
+                f"/api/v1/conversations/{conversation}/messages",
+                json={"content": QUESTION},
+                headers={**auth(person), "Accept": "text/event-stream"},
+            ) as response:
+                body = "".join(response.iter_text())
+            assert response.status_code == 200 and "event: done" in body
+        messages = client.get(f"/api/v1/conversations/{conversation}", headers=auth(person)).json()["messages"]
+    services.close()
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 2
+    assert all(m["fallback"] is (mode != "ok") for m in messages if m["role"] == "assistant")
+    if mode != "ok":
+        assert all(m["content"].startswith(FALLBACK_NOTICE) for m in messages if m["role"] == "assistant")
