@@ -16,6 +16,9 @@ from assistant.db.engine import session_scope
 from assistant.db.models import Conversation, Message, User
 
 
+HISTORY_TURNS = 6
+
+
 class ConversationNotFoundError(LookupError):
     pass
 
@@ -58,7 +61,8 @@ def accept_message(sessions: sessionmaker[Session], *, user: User, conversation_
         if conversation is None:
             raise ConversationNotFoundError(conversation_id)
         validate_message(conversation.mode, content)
-        history = [(m.role, m.content) for m in crud.list_messages(session, conversation=conversation)]
+        recent = crud.recent_messages(session, conversation=conversation, limit=HISTORY_TURNS)
+        history = [(m.role, m.content) for m in recent]
         goals = active_goal_briefs(session, user) if conversation.mode == "plan" else []
         message = crud.add_message(session, conversation=conversation, role="user", content=content)
         return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)

@@ -97,6 +97,12 @@ def add_message(
     return message
 
 
+def recent_messages(session: Session, *, conversation: Conversation, limit: int) -> list[Message]:
+    """The last ``limit`` messages, oldest first (what a chat model sees as history)."""
+    query = select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit)
+    return list(reversed(list(session.scalars(query))))
+
+
 def list_messages(session: Session, *, conversation: Conversation) -> list[Message]:
     return list(session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
 

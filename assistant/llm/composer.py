@@ -53,7 +53,7 @@ def compose_answer(retrieval: Retrieval, max_sentences: int = 4, max_sources: in
         scored = retrieval.sentences.get(passage.chunk.id, [])
         for item in scored:
             score = item.similarity + RANK_BONUS * (max_sources - rank)
-            candidates.append((score, rank, item.sentence.position, item.sentence.text))
+            candidates.append((score, rank, item.position, item.text))
     if not candidates:
         return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
 

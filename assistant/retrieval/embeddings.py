@@ -83,6 +83,10 @@ class MiniLMEmbedder:
                     self._cache.popitem(last=False)
         return result
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)

@@ -1,122 +1,30 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings merged by reciprocal rank fusion."""
+"""Hybrid retrieval: dense and lexical (BM25) rankings merged by reciprocal rank fusion."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from rank_bm25 import BM25Okapi
+import numpy as np
 
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.embeddings import Embedder
-from assistant.retrieval.sentences import ScoredSentence, SentenceIndex
+from assistant.retrieval.mirror import IndexMirror, Snapshot, tokenize
 from assistant.retrieval.store import ChromaStore
 
-TOKEN = re.compile(r"[a-z0-9]+")
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "at",
-        "by",
-        "from",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "am",
-        "do",
-        "does",
-        "did",
-        "i",
-        "me",
-        "my",
-        "we",
-        "our",
-        "you",
-        "your",
-        "he",
-        "she",
-        "it",
-        "they",
-        "them",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "how",
-        "what",
-        "when",
-        "where",
-        "who",
-        "why",
-        "which",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "not",
-        "no",
-        "as",
-        "if",
-        "so",
-        "than",
-        "then",
-        "there",
-        "here",
-        "about",
-        "into",
-        "up",
-        "out",
-        "over",
-        "under",
-        "again",
-        "more",
-        "most",
-        "some",
-        "any",
-        "all",
-        "each",
-        "other",
-        "such",
-        "only",
-        "own",
-        "same",
-        "very",
-        "just",
-        "have",
-        "has",
-        "had",
-        "having",
-        "get",
-        "got",
-    ]
-)
+__all__ = ["HybridRetriever", "Passage", "Retrieval", "ScoredSentence", "tokenize"]
 RRF_K = 60
 
 
-def tokenize(text: str) -> list[str]:
-    return [t for t in TOKEN.findall(text.lower()) if t not in STOPWORDS]
+@dataclass(frozen=True)
+class ScoredSentence:
+    chunk_id: str
+    position: int
+    text: str
+    similarity: float
 
 
 @dataclass(frozen=True)
@@ -143,50 +51,6 @@ class Retrieval:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
-class LexicalIndex:
-    """BM25 over every chunk, rebuilt lazily whenever the store's version moves."""
-
-    def __init__(self, store: ChromaStore) -> None:
-        self._store = store
-        self._version = -1
-        self._chunks: list[Chunk] = []
-        self._bm25: BM25Okapi | None = None
-        self._lock = threading.Lock()
-
-    def _refresh(self) -> None:
-        with self._lock:
-            if self._version == self._store.version and self._bm25 is not None:
-                return
-            chunks = self._store.all_chunks()
-            self._chunks = chunks
-            corpus = [tokenize(c.embedding_text()) for c in chunks] or [[""]]
-            self._bm25 = BM25Okapi(corpus)
-            self._version = self._store.version
-
-    def search(self, query: str, k: int, where: dict[str, str] | None) -> list[tuple[Chunk, float]]:
-        self._refresh()
-        terms = tokenize(query)
-        if not terms or self._bm25 is None or not self._chunks:
-            return []
-        scores = self._bm25.get_scores(terms)
-        ranked = sorted(range(len(self._chunks)), key=lambda i: -scores[i])
-        hits = []
-        for i in ranked:
-            if scores[i] <= 0:
-                break
-            chunk = self._chunks[i]
-            if where and any(getattr(chunk, key) not in _allowed(value) for key, value in where.items()):
-                continue
-            hits.append((chunk, float(scores[i])))
-            if len(hits) == k:
-                break
-        return hits
-
-
-def _allowed(value: Any) -> set[str]:
-    return set(value) if isinstance(value, list | tuple | set) else {value}
-
-
 def _chroma_where(filters: dict[str, Any]) -> dict[str, Any] | None:
     clauses = [{key: {"$in": sorted(_allowed(value))}} for key, value in filters.items()]
     if not clauses:
@@ -194,16 +58,51 @@ def _chroma_where(filters: dict[str, Any]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def _allowed(value: Any) -> set[str]:
+    return set(value) if isinstance(value, list | tuple | set) else {value}
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    if len(scores) <= k:
+        return np.argsort(-scores, kind="stable")
+    candidates = np.argpartition(-scores, k)[:k]
+    return candidates[np.argsort(-scores[candidates], kind="stable")]
+
+
 class HybridRetriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder, candidates: int = 10) -> None:
+    """Dense search runs on the in-memory mirror for an embedded store, on Chroma for a Chroma server
+    (the server is the shared record there). Retrievals are cached per question until the index changes.
+    """
+
+    def __init__(self, store: ChromaStore, embedder: Embedder, candidates: int = 10, cache_size: int = 1024) -> None:
         self.store = store
         self.embedder = embedder
-        self.lexical = LexicalIndex(store)
-        self.sentence_index = SentenceIndex(store)
+        self.mirror = IndexMirror(store)
         self.candidates = candidates
+        self._cache: OrderedDict[tuple[Any, ...], Retrieval] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
     def retrieve(self, query: str, k: int = 5, audience: str | None = None, topic: str | None = None) -> Retrieval:
         """Top-k passages; ``audience`` keeps passages for that audience and for everyone."""
+        key = (" ".join(query.lower().split()), k, audience, topic, self.store.generation())
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
+        retrieval = self._retrieve(query, k, audience, topic)
+        with self._lock:
+            self._cache[key] = retrieval
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return retrieval
+
+    def _retrieve(self, query: str, k: int, audience: str | None, topic: str | None) -> Retrieval:
         filters: dict[str, Any] = {}
         if audience:
             filters["audience"] = [audience, "all"]
@@ -214,11 +113,13 @@ class HybridRetriever:
         vector = self.embedder.embed([query])[0]
         timings["embed"] = _since(started)
         started = time.perf_counter()
+        snapshot = self.mirror.snapshot()
+        mask = snapshot.mask(filters)
         pool = max(self.candidates, k)
-        dense = self.store.query(vector, pool, _chroma_where(filters))
+        dense = self._dense(snapshot, vector, mask, pool, filters)
         timings["vector_search"] = _since(started)
         started = time.perf_counter()
-        lexical = self.lexical.search(query, pool, filters)
+        lexical = self._lexical(snapshot, query, mask, pool)
         timings["lexical_search"] = _since(started)
         started = time.perf_counter()
         chunks: dict[str, Chunk] = {c.id: c for c, _ in [*dense, *lexical]}
@@ -232,10 +133,44 @@ class HybridRetriever:
         passages = [Passage(chunks[cid], fused[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0)) for cid in top]
         timings["fusion"] = _since(started)
         started = time.perf_counter()
-        sentences = self.sentence_index.score(top, vector)
+        sentences = score_sentences(snapshot, top, vector)
         timings["sentence_scoring"] = _since(started)
         best = max((s for _, s in dense), default=0.0)
         return Retrieval(passages, best, sentences, timings)
+
+    def _dense(
+        self, snapshot: Snapshot, vector: np.ndarray, mask: np.ndarray, pool: int, filters: dict[str, Any]
+    ) -> list[tuple[Chunk, float]]:
+        if not self.store.local:
+            return self.store.query(vector, pool, _chroma_where(filters))
+        if not snapshot.chunks:
+            return []
+        scores = np.where(mask, snapshot.matrix @ vector, -np.inf)
+        return [(snapshot.chunks[i], float(scores[i])) for i in _top(scores, pool) if np.isfinite(scores[i])]
+
+    @staticmethod
+    def _lexical(snapshot: Snapshot, query: str, mask: np.ndarray, pool: int) -> list[tuple[Chunk, float]]:
+        terms = tokenize(query)
+        if not terms or snapshot.bm25 is None:
+            return []
+        scores = np.where(mask, snapshot.bm25.get_scores(terms), 0.0)
+        return [(snapshot.chunks[i], float(scores[i])) for i in _top(scores, pool) if scores[i] > 0]
+
+
+def score_sentences(snapshot: Snapshot, chunk_ids: list[str], vector: np.ndarray) -> dict[str, list[ScoredSentence]]:
+    """Each chunk's sentences in reading order, with their cosine similarity to the query."""
+    wanted = [(cid, snapshot.sentence_rows.get(cid, [])) for cid in chunk_ids]
+    flat = [r for _, rows in wanted for r in rows]
+    similarities = snapshot.sentence_matrix[flat] @ vector if flat else np.zeros(0, dtype=np.float32)
+    result: dict[str, list[ScoredSentence]] = {}
+    offset = 0
+    for cid, rows in wanted:
+        result[cid] = []
+        for i, row in enumerate(rows):
+            sentence = snapshot.sentences[row]
+            result[cid].append(ScoredSentence(cid, sentence.position, sentence.text, float(similarities[offset + i])))
+        offset += len(rows)
+    return result
 
 
 def _since(started: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,10 @@ class StoredFile:
 
 class VectorStore(Protocol):
     version: int
+    local: bool
 
+    def generation(self) -> tuple[int, int]: ...
+    def all_chunks_with_vectors(self) -> tuple[list[Chunk], np.ndarray]: ...
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None: ...
     def add_sentences(self, sentences: Sequence[Sentence], vectors: np.ndarray) -> None: ...
     def all_sentences(self) -> tuple[list[Sentence], np.ndarray]: ...
@@ -49,12 +53,40 @@ class ChromaStore:
     sentences are written first, so an interrupted ingest never leaves a file looking complete.
     """
 
-    def __init__(self, client: Any, collection_name: str) -> None:
+    def __init__(
+        self, client: Any, collection_name: str, marker: Path | None = None, recheck_seconds: float = 5.0
+    ) -> None:
         self._client = client
         self._name = collection_name
         self._collection: Any = None
         self._sentences: Any = None
+        self._marker = marker
+        self._recheck_seconds = recheck_seconds
+        self._remote = (0.0, -1)
         self.version = 0
+        self.local = marker is not None
+
+    def _changed(self) -> None:
+        self.version += 1
+        if self._marker is not None:
+            self._marker.write_text(str(time.time_ns()))
+
+    def generation(self) -> tuple[int, int]:
+        """Changes whenever the index may have changed, in this process or another.
+
+        Embedded: a marker file that every write touches (another process may run ``tandem ingest``).
+        Server: the collection size, re-read every few seconds.
+        """
+        if self._marker is not None:
+            try:
+                return self.version, self._marker.stat().st_mtime_ns
+            except FileNotFoundError:
+                return self.version, 0
+        checked, count = self._remote
+        if time.monotonic() - checked > self._recheck_seconds:
+            count = self.count() + self.sentence_collection.count()
+            self._remote = (time.monotonic(), count)
+        return self.version, count
 
     def _open(self, name: str) -> Any:
         return self._call(
@@ -97,7 +129,7 @@ class ChromaStore:
             metadatas=[c.metadata() for c in chunks],
             embeddings=vectors.tolist(),
         )
-        self.version += 1
+        self._changed()
 
     def add_sentences(self, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
         for start in range(0, len(sentences), 1000):
@@ -109,7 +141,7 @@ class ChromaStore:
                 metadatas=[{"chunk_id": s.chunk_id, "source": s.source, "position": s.position} for s in batch],
                 embeddings=vectors[start : start + 1000].tolist(),
             )
-        self.version += 1
+        self._changed()
 
     def all_sentences(self) -> tuple[list[Sentence], np.ndarray]:
         rows = self._call(self.sentence_collection.get, include=["metadatas", "documents", "embeddings"])
@@ -124,7 +156,7 @@ class ChromaStore:
     def delete_source(self, source: str) -> None:
         self._call(self.collection.delete, where={"source": source})
         self._call(self.sentence_collection.delete, where={"source": source})
-        self.version += 1
+        self._changed()
 
     def files(self) -> dict[str, StoredFile]:
         rows = self._call(self.collection.get, include=["metadatas"])
@@ -141,6 +173,15 @@ class ChromaStore:
             else:
                 result[source] = StoredFile(file_hash, expected[(source, file_hash)], present)
         return result
+
+    def all_chunks_with_vectors(self) -> tuple[list[Chunk], np.ndarray]:
+        rows = self._call(self.collection.get, include=["metadatas", "documents", "embeddings"])
+        chunks = [
+            Chunk.from_metadata(i, d, m)
+            for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+        ]
+        matrix = np.asarray(rows["embeddings"], dtype=np.float32) if chunks else np.zeros((0, 384), np.float32)
+        return chunks, matrix
 
     def all_chunks(self) -> list[Chunk]:
         rows = self._call(self.collection.get, include=["metadatas", "documents"])
@@ -187,4 +228,5 @@ def make_vector_store(chroma_url: str, path: Path, collection: str) -> ChromaSto
     else:
         path.mkdir(parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return ChromaStore(client, collection, marker=path / f".{collection}.generation")
     return ChromaStore(client, collection)

@@ -1,0 +1,95 @@
+"""In-process answer latency of the offline provider, stage by stage, against the floor and a baseline."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.conversations import accept_message, store_reply
+from assistant.db import crud
+from assistant.db.engine import session_scope
+from assistant.services import Services
+from bench.stats import p50, p95
+
+QA_DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "qa.yaml"
+
+
+def qa_questions() -> list[str]:
+    return [case["question"] for case in yaml.safe_load(QA_DATASET.read_text())["cases"]]
+
+
+@dataclass
+class StageTimes:
+    stages: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, name: str, ms: float) -> None:
+        self.stages.setdefault(name, []).append(ms)
+
+    def rows(self) -> list[tuple[str, float, float]]:
+        return [(name, p50(values), p95(values)) for name, values in self.stages.items()]
+
+
+def clear_caches(services: Services) -> None:
+    clear = getattr(services.embedder, "clear_cache", None)
+    if clear:
+        clear()
+
+
+def measure_floor(services: Services, questions: list[str]) -> list[float]:
+    """One query embedding plus one vector search: the least any grounded answer costs."""
+    times = []
+    for question in questions:
+        clear_caches(services)
+        started = time.perf_counter()
+        vector = services.embedder.embed([question])[0]
+        services.store.query(vector, 5)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def measure_turns(services: Services, questions: list[str]) -> tuple[StageTimes, list[float]]:
+    """Whole offline turns as the API runs them: store the question, retrieve, compose, store the reply."""
+    with session_scope(services.sessions) as session:
+        user, _ = crud.create_user(session, name="Bench User", role="mentor")
+        conversation = crud.create_conversation(session, user=user)
+        session.expunge(user)
+        conversation_id = conversation.id
+    stages = StageTimes()
+    totals = []
+    for question in questions:
+        clear_caches(services)
+        started = time.perf_counter()
+        mark = started
+        turn = accept_message(services.sessions, user=user, conversation_id=conversation_id, content=question)
+        now = time.perf_counter()
+        stages.add("store question", (now - mark) * 1000)
+        retrieval = services.qa.retrieve(question, user.role)
+        for name, ms in retrieval.timings_ms.items():
+            stages.add(name, ms)
+        mark = time.perf_counter()
+        composed = services.qa.answer_offline(question, retrieval)
+        now = time.perf_counter()
+        stages.add("compose", (now - mark) * 1000)
+        mark = now
+        from assistant.coaching.qa import Reply
+
+        reply = Reply(composed.text, composed.citations, "offline", composed.in_scope, chunk_ids=composed.chunk_ids)
+        store_reply(services.sessions, user=user, turn=turn, reply=reply)
+        now = time.perf_counter()
+        stages.add("store reply", (now - mark) * 1000)
+        totals.append((now - started) * 1000)
+    return stages, totals
+
+
+def measure_baseline(chain: Any, questions: list[str], services: Services) -> list[float]:
+    times = []
+    for question in questions:
+        clear_caches(services)
+        started = time.perf_counter()
+        chain.invoke({"input": question})
+        times.append((time.perf_counter() - started) * 1000)
+    return times
