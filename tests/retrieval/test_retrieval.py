@@ -74,3 +74,24 @@ def test_audience_filter_keeps_audience_and_all(retriever: HybridRetriever) -> N
 def test_topic_filter(retriever: HybridRetriever) -> None:
     passages = retriever.retrieve("what should we talk about", k=5, topic="sessions").passages
     assert passages and all(p.chunk.topic == "sessions" for p in passages)
+
+
+def test_an_ingest_by_another_process_is_seen_without_restart(tmp_path, embedder: MiniLMEmbedder) -> None:  # type: ignore[no-untyped-def]
+    """The in-memory mirror and the retrieval cache follow the index's generation marker."""
+    from assistant.knowledge.ingest import ingest_paths
+    from assistant.retrieval.store import make_vector_store
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Agenda\n\n## Tea breaks\n\nEvery session starts with a short tea break together.\n")
+    serving = make_vector_store("", tmp_path / "chroma", "shared")
+    ingest_paths([folder], serving, embedder)
+    retriever = HybridRetriever(serving, embedder)
+    question = "What do we do about the office plants?"
+    assert all("plants" not in p.chunk.text for p in retriever.retrieve(question, k=2).passages)
+
+    (folder / "b.md").write_text("# Office\n\n## Office plants\n\nThe pair waters the office plants on Fridays.\n")
+    other_process = make_vector_store("", tmp_path / "chroma", "shared")
+    other_process.version = 0  # a different process has its own counter: only the marker tells
+    ingest_paths([folder], other_process, embedder)
+    assert any("plants" in p.chunk.text for p in retriever.retrieve(question, k=2).passages)
