@@ -13,10 +13,11 @@ from fastapi.responses import JSONResponse
 
 from assistant import __version__
 from assistant.api.limits import BodySizeLimit, RateLimiter
-from assistant.api.routes import ask, conversations, goals, health, plans
+from assistant.api.routes import admin_guidelines, ask, conversations, goals, health, insights, plans, users
 from assistant.config import Settings, get_settings
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
+from assistant.web import install_web
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -89,6 +90,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             headers={"Retry-After": "5"},
         )
 
-    for router in (health.router, ask.router, conversations.router, goals.router, plans.router):
+    for router in (
+        health.router,
+        ask.router,
+        conversations.router,
+        goals.router,
+        plans.router,
+        insights.router,
+        users.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(admin_guidelines.router, prefix=API_PREFIX)
+    install_web(app)
     return app

@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, feedback, goal, plan, themes
+from assistant.commands import anonymize, demo, feedback, goal, match, plan, themes
+from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import Services, build_services
@@ -163,7 +164,33 @@ def users_list() -> None:
     console.print(table)
 
 
-for command_module in (goal, feedback, plan, anonymize, themes):
+@users_app.command("forget")
+def users_forget(
+    user_id: Annotated[int, typer.Argument(help="The user's id (see tandem users list).")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a participant with their conversations, messages and goals (anonymous theme events stay)."""
+    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+    from assistant.participants import forget_participant
+
+    if not yes and not typer.confirm(f"Forget user {user_id} and delete all their conversations and goals?"):
+        fail("nothing deleted", code=1)
+    engine = make_engine(_settings().sqlalchemy_url)
+    try:
+        migrate(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            forgotten = forget_participant(session, user_id=user_id)
+    finally:
+        engine.dispose()
+    if forgotten is None:
+        fail(f"no user {user_id}")
+    print(
+        f"user {user_id} forgotten: {forgotten.conversations} conversations, {forgotten.messages} messages "
+        f"and {forgotten.goals} goals deleted; their anonymous theme events remain"
+    )
+
+
+for command_module in (goal, feedback, plan, anonymize, themes, match, eval_commands, demo):
     command_module.register(app)
 
 

@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Messages per user per minute; 0 = off.")
     rate_limit_burst: int = Field(default=10, ge=1)
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
-    k_anonymity: int = Field(default=5, ge=2)
+    theme_taxonomy_path: Path | None = Field(default=None, description="An organisation's own taxonomy YAML.")
+    k_anonymity: int = Field(default=5, ge=2, description="Report cells with fewer distinct participants are hidden.")
     cors_origins: list[str] = []
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir")

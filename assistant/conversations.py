@@ -15,7 +15,6 @@ from assistant.db import crud
 from assistant.db.engine import session_scope
 from assistant.db.models import Conversation, Message, User
 
-
 HISTORY_TURNS = 6
 
 

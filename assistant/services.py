@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,15 +17,40 @@ from assistant.config import Settings
 from assistant.db.engine import make_engine, make_session_factory, migrate
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
 from assistant.llm.providers import make_chat_model, provider_label
+from assistant.privacy.logs import install_log_filter
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.store import ChromaStore, make_vector_store
+from assistant.themes.log import ThemeLogger
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.privacy.anonymize import Anonymizer
+    from assistant.themes.classify import ThemeClassifier
+
 log = logging.getLogger(__name__)
 _DEFAULT = object()
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """Builds a value on first use, once, even when threads ask at the same time."""
+
+    def __init__(self, build: Callable[[], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> bool:
+        return self._value is not None
+
+    def get(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._build()
+            return self._value
 
 
 @dataclass
@@ -36,6 +63,8 @@ class Services:
     retriever: HybridRetriever
     qa: QAService
     skills: SkillRouter
+    themes: ThemeLogger
+    anonymizer: Lazy[Anonymizer]
 
     def ingest(self, paths: list | None = None, on_progress: ProgressCallback | None = None) -> IngestSummary:
         return ingest_paths(paths or [self.settings.knowledge_dir], self.store, self.embedder, on_progress)
@@ -51,6 +80,7 @@ class Services:
         return summary
 
     def close(self) -> None:
+        self.themes.close()
         self.engine.dispose()
 
 
@@ -61,6 +91,7 @@ def build_services(
     embedder: Embedder | None = None,
     run_migrations: bool = True,
 ) -> Services:
+    install_log_filter()
     engine = make_engine(settings.sqlalchemy_url)
     if run_migrations:
         migrate(engine)
@@ -85,4 +116,23 @@ def build_services(
         chat_model=model,
         provider=provider_label(settings),
     )
-    return Services(settings, engine, make_session_factory(engine), store, embedder, retriever, qa, skills)
+    sessions = make_session_factory(engine)
+    themes = ThemeLogger(sessions, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
+    anonymizer = Lazy(lambda: _build_anonymizer(sessions))
+    return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer)
+
+
+def _build_classifier(settings: Settings, embedder: Embedder) -> ThemeClassifier:
+    from assistant.themes.classify import ThemeClassifier
+
+    return ThemeClassifier(settings.theme_taxonomy_path, embedder)
+
+
+def _build_anonymizer(sessions: sessionmaker[Session]) -> Anonymizer:
+    """The anonymizer, with every participant's name on its roster (Presidio takes seconds to load)."""
+    from assistant.db import crud
+    from assistant.privacy.anonymize import Anonymizer
+
+    with sessions() as session:
+        names = [user.name for user in crud.list_users(session)]
+    return Anonymizer(names)

@@ -14,6 +14,9 @@ from assistant.db.models import User
 from assistant.services import Services
 
 bearer = HTTPBearer(auto_error=False)
+SESSION_COOKIE = "tandem_session"
+CSRF_HEADER = "X-Tandem-CSRF"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_services(request: Request) -> Services:
@@ -46,21 +49,41 @@ def get_session(factory: SessionFactoryDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def user_for_token(factory: sessionmaker[Session], token: str) -> User | None:
+    """The active user holding ``token``, detached from its session, or None."""
+    with factory() as session:
+        user = crud.user_by_token(session, token=token)
+        if user is not None:
+            session.expunge(user)
+    return user
+
+
 def get_current_user(
+    request: Request,
     factory: SessionFactoryDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    with factory() as session:
-        user = crud.user_by_token(session, token=credentials.credentials)
-        if user is None:
+    """The user of a bearer token or, from the web app, of the session cookie.
+
+    A cookie is sent by the browser on its own, so for unsafe methods it counts only together with
+    the ``X-Tandem-CSRF`` header: the page's scripts send it, a form or a link from another site
+    cannot, and another origin's script would need a CORS preflight that Tandem never grants for it.
+    """
+    if credentials is not None and credentials.credentials:
+        token = credentials.credentials
+    else:
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token:
             raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "invalid or inactive token", headers={"WWW-Authenticate": "Bearer"}
+                status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
             )
-        session.expunge(user)
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"cookie sign-in needs the {CSRF_HEADER} header")
+    user = user_for_token(factory, token)
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "invalid or inactive token", headers={"WWW-Authenticate": "Bearer"}
+        )
     return user
 
 

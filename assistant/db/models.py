@@ -28,6 +28,8 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # Never reuse a deleted user's id: theme events are keyed by an HMAC of it.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -106,7 +108,13 @@ class ThemeEvent(Base):
     """
 
     __tablename__ = "theme_events"
-    __table_args__ = (Index("ix_theme_events_week_theme", "week_start", "theme"),)
+    __table_args__ = (
+        Index("ix_theme_events_week_theme", "week_start", "theme"),
+        # Covering indexes for the HR report's GROUP BY with COUNT(DISTINCT participant_key).
+        Index("ix_theme_events_week_theme_key", "week_start", "theme", "participant_key"),
+        Index("ix_theme_events_week_theme_role_key", "week_start", "theme", "role", "participant_key"),
+        Index("ix_theme_events_week_theme_cohort_key", "week_start", "theme", "cohort", "participant_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     theme: Mapped[str] = mapped_column(String(80))

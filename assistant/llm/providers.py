@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -12,11 +13,24 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
 
+CLIENT_LOGGERS = ("openai", "httpx", "httpcore", "httpx2", "httpcore2")
+
+
+def keep_request_bodies_out_of_logs() -> None:
+    """The OpenAI client logs whole request bodies (participants' text) at DEBUG: never let it."""
+    for name in CLIENT_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def make_chat_model(settings: Settings) -> BaseChatModel | None:
     """The configured chat model, or None for the offline composer."""
     if settings.llm_provider == "offline":
         return None
     from langchain_openai import ChatOpenAI
+
+    keep_request_bodies_out_of_logs()
 
     return ChatOpenAI(
         model=settings.openai_model,

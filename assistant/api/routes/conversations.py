@@ -30,8 +30,11 @@ from assistant.conversations import (
 )
 from assistant.db import crud
 from assistant.db.models import User
+from assistant.logs import log_failure
+from assistant.privacy.logs import withhold_from_logs
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services
+from assistant.themes.log import Author
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/conversations", tags=["conversations"])
@@ -95,6 +98,7 @@ async def post_message(
 ) -> ExchangeOut | StreamingResponse:
     """Store the message, then answer as JSON or, with ``Accept: text/event-stream``, as Server-Sent Events."""
     enforce_rate_limit(request, user.id)
+    withhold_from_logs(body.content)
     try:
         turn = await run_in_threadpool(
             accept_message, sessions, user=user, conversation_id=conversation_id, content=body.content
@@ -103,6 +107,7 @@ async def post_message(
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    services.themes.submit(body.content, author=Author.of(user), when=turn.message.created_at)
 
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(
@@ -115,7 +120,7 @@ async def post_message(
     except StoreUnavailableError:
         raise
     except Exception as exc:
-        log.exception("answering failed (%s); the message %s is stored", type(exc).__name__, turn.message.id)
+        log_failure("answering failed; the message %s is stored", turn.message.id, exc=exc)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, ANSWER_FAILED) from None
     stored = await run_in_threadpool(store_reply, sessions, user=user, turn=turn, reply=reply)
     return ExchangeOut(
@@ -151,6 +156,6 @@ async def _sse(
                 payload["in_scope"] = event.reply.in_scope
                 yield _event("done", payload)
     except Exception as exc:
-        log.exception("answering failed (%s); the message %s is stored", type(exc).__name__, turn.message.id)
+        log_failure("answering failed; the message %s is stored", turn.message.id, exc=exc)
         detail = STORE_DOWN if isinstance(exc, StoreUnavailableError) else ANSWER_FAILED
         yield _event("error", {"detail": detail})

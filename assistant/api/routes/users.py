@@ -1,0 +1,108 @@
+"""Admin-only participant management: list (never tokens), add (token shown once), deactivate, forget."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from assistant.api.deps import ServicesDep, SessionDep, require_roles
+from assistant.db import crud
+from assistant.db.models import User
+from assistant.participants import forget_participant, set_active
+from assistant.text import clean_text
+
+router = APIRouter(prefix="/users", tags=["users"])
+Admin = Annotated[User, Depends(require_roles("admin"))]
+UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NOT_FOUND = "user not found"
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["mentee", "mentor", "hr", "admin"] = "mentee"
+    cohort: str | None = Field(default=None, max_length=100)
+
+    @field_validator("name")
+    @classmethod
+    def _clean_name(cls, value: str) -> str:
+        cleaned = clean_text(value)
+        if not cleaned:
+            raise ValueError("name must not be empty")
+        return cleaned
+
+    @field_validator("cohort")
+    @classmethod
+    def _clean_cohort(cls, value: str | None) -> str | None:
+        return clean_text(value) or None if value is not None else None
+
+
+class UserPatch(BaseModel):
+    active: bool
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    role: str
+    cohort: str | None
+    active: bool
+    created_at: datetime
+
+    @field_validator("created_at")
+    @classmethod
+    def _in_utc(cls, value: datetime) -> datetime:
+        """SQLite hands back naive datetimes; they were stored in UTC."""
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class UserCreated(UserOut):
+    token: str = Field(description="Shown once; only its hash is stored.")
+
+
+class UsersOut(BaseModel):
+    data: list[UserOut]
+    count: int
+
+
+@router.get("", response_model=UsersOut)
+def list_users(_: Admin, session: SessionDep) -> UsersOut:
+    users = [UserOut.model_validate(user) for user in crud.list_users(session)]
+    return UsersOut(data=users, count=len(users))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserCreated)
+def add_user(body: UserIn, _: Admin, session: SessionDep, services: ServicesDep) -> UserCreated:
+    try:
+        user, token = crud.create_user(session, name=body.name, role=body.role, cohort=body.cohort)
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    if services.anonymizer.built:
+        services.anonymizer.get().add_known_names([user.name])
+    return UserCreated(**UserOut.model_validate(user).model_dump(), token=token)
+
+
+@router.patch("/{user_id}", response_model=UserOut)
+def update_user(user_id: UserId, body: UserPatch, admin: Admin, session: SessionDep) -> UserOut:
+    """Deactivate (``{"active": false}``: the token stops working, the data stays) or reactivate."""
+    if user_id == admin.id and not body.active:
+        raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate yourself")
+    user = set_active(session, user_id=user_id, active=body.active)
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return UserOut.model_validate(user)
+
+
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+def forget_user(user_id: UserId, admin: Admin, session: SessionDep) -> Response:
+    """Forget a participant: their conversations, messages and goals are deleted; anonymous theme
+    events stay, and nothing links them to anyone any more."""
+    if user_id == admin.id:
+        raise HTTPException(status.HTTP_409_CONFLICT, "you cannot forget yourself")
+    if forget_participant(session, user_id=user_id) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,204 @@
+"""``tandem eval ...``: record answers, replay them offline against thresholds, compare providers.
+
+The eval suite (``evals/``) lives in the repository next to its datasets, not in the installed package,
+so these commands run from a clone (an editable install finds it there).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from assistant.commands.common import console, errors, fail
+from assistant.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from evals.cases import Case
+    from evals.harness import CaseRun
+
+RECORDINGS = PROJECT_ROOT / "evals" / "recordings"
+
+
+def register(app: typer.Typer) -> None:
+    eval_app = typer.Typer(help="Evaluate answers on recorded responses (offline, for CI).", no_args_is_help=True)
+    eval_app.command("record")(record)
+    eval_app.command("run")(run)
+    eval_app.command("compare")(compare)
+    eval_app.command("skills")(skills)
+    app.add_typer(eval_app, name="eval")
+
+
+def _require_evals() -> None:
+    """Make the repository's ``evals`` package importable (a console script does not start in the clone)."""
+    try:
+        importlib.import_module("evals.cases")
+        return
+    except ImportError:
+        pass
+    if not (PROJECT_ROOT / "evals" / "cases.py").is_file():
+        fail("the eval suite is not here: run tandem eval from a clone of the repository (pip install -e .)")
+    sys.path.insert(0, str(PROJECT_ROOT))
+    importlib.import_module("evals.cases")
+
+
+def record(
+    provider: Annotated[str, typer.Option(help="offline (the embedded composer) or openai (any compatible URL).")],
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")] = "",
+    model: Annotated[str, typer.Option(help="Model name at the endpoint.")] = "",
+    api_key_env: Annotated[str, typer.Option(help="Name of the environment variable holding the API key.")] = "",
+    max_tokens: Annotated[int | None, typer.Option(help="Cap on each answer's length (slow local models).")] = None,
+    timeout: Annotated[float | None, typer.Option(help="Seconds per model request (default: the setting's).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Recording folder name (default: offline or openai-<model>).")
+    ] = None,
+    datasets: Annotated[str, typer.Option(help="Comma-separated datasets to record.")] = "qa,safety",
+    limit: Annotated[int | None, typer.Option(help="Only the first N cases of each dataset (a quick try).")] = None,
+    out: Annotated[Path, typer.Option(help="Where recordings go.")] = RECORDINGS,
+    data_dir: Annotated[Path | None, typer.Option(help="Index folder (default: data/evals).")] = None,
+    scrub: Annotated[bool, typer.Option(help="Anonymize the stored requests' text.")] = True,
+    only: Annotated[str | None, typer.Option(help="Comma-separated case ids to record (default: all).")] = None,
+    resume: Annotated[bool, typer.Option(help="Keep the cases an interrupted recording stored.")] = False,
+) -> None:
+    """Run every case through the real pipeline and store the requests, answers and provenance."""
+    _require_evals()
+    from evals.harness import DEFAULT_DATA_DIR
+    from evals.providers import ProviderSpec
+    from evals.record import default_scrubber
+    from evals.record import record as record_cases
+
+    try:
+        spec = ProviderSpec(provider, model, base_url, api_key_env, max_tokens, timeout)
+    except ValueError as exc:
+        fail(str(exc))
+    if api_key_env and api_key_env not in os.environ:
+        fail(f"the variable {api_key_env} is not set")
+
+    def progress(case: Case, run: CaseRun, seconds: float) -> None:
+        reply = run.reply or {}
+        outcome = run.status if run.reply is None else ("fallback" if reply["fallback"] else reply["provider"])
+        errors.print(f"{case.dataset} {case.id}: {outcome} ({seconds:.1f}s)", markup=False, highlight=False)
+
+    try:
+        directory = record_cases(
+            spec,
+            out_dir=out,
+            name=name,
+            datasets=[d.strip() for d in datasets.split(",") if d.strip()],
+            data_dir=data_dir or DEFAULT_DATA_DIR,
+            scrub=default_scrubber() if scrub and provider != "offline" else None,  # offline sends no request
+            limit=limit,
+            only={i.strip() for i in only.split(",") if i.strip()} if only else None,
+            progress=progress,
+            resume=resume,
+        )
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"recorded {directory}", markup=False, highlight=False)
+
+
+def run(
+    replay: Annotated[
+        list[Path] | None, typer.Option("--replay", help="A recording folder (repeatable; default: offline).")
+    ] = None,
+    report_dir: Annotated[Path | None, typer.Option(help="Where reports go (default: evals/reports).")] = None,
+    write: Annotated[bool, typer.Option("--write/--no-write", help="Write the Markdown and JSON reports.")] = True,
+    thresholds: Annotated[Path | None, typer.Option(help="Thresholds file (default: evals/thresholds.yaml).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Index folder (default: data/evals).")] = None,
+    live: Annotated[bool, typer.Option(help="Also measure the skill and privacy figures (no model involved).")] = True,
+) -> None:
+    """Replay recordings with no network, score them and check the thresholds (exit 1 if one is missed)."""
+    _require_evals()
+    from evals.compare import compare_markdown
+    from evals.harness import DEFAULT_DATA_DIR
+    from evals.recordings import RecordingError
+    from evals.report import REPORTS_DIR, write_report
+    from evals.run import LIVE_DATASETS, evaluate_recording
+    from evals.thresholds import THRESHOLDS_FILE
+
+    reports = []
+    for directory in replay or [RECORDINGS / "offline"]:
+        try:
+            report = evaluate_recording(
+                directory,
+                data_dir=data_dir or DEFAULT_DATA_DIR,
+                thresholds_path=thresholds or THRESHOLDS_FILE,
+                live=LIVE_DATASETS if live else (),
+            )
+        except RecordingError as exc:
+            fail(str(exc))
+        reports.append(report)
+        _print_summary(report)
+        if write:
+            paths = write_report(report, report_dir or REPORTS_DIR)
+            console.print("wrote " + ", ".join(str(p) for p in paths), markup=False, highlight=False)
+    if len(reports) > 1:
+        console.print(compare_markdown(reports), markup=False, highlight=False)
+    if not all(report["passed"] for report in reports):
+        raise typer.Exit(1)
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    missed = [c for c in report["checks"] if not c["passed"]]
+    verdict = "[green]PASSED[/green]" if report["passed"] else "[red]FAILED[/red]"
+    console.print(
+        f"{verdict} {report['recording']}: {len(report['checks']) - len(missed)}/{len(report['checks'])} "
+        f"thresholds met, {len(report['stale'])} stale cases"
+    )
+    for stale in report["stale"][:20]:
+        console.print(f"  stale {stale['dataset']} {stale['case_id']}: {stale['why']}", markup=False, highlight=False)
+    for check in missed:
+        value = "not measured" if check["value"] is None else f"{check['value']:.3f}"
+        bound = ">=" if check["bound"] == "min" else "<="
+        console.print(
+            f"  missed {check['dataset']}.{check['metric']}: {value} (needs {bound} {check['threshold']:g}) "
+            f"{check['note']}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def compare(
+    inputs: Annotated[list[Path], typer.Argument(help="Report .json files or recording folders (replayed).")],
+    out: Annotated[Path | None, typer.Option(help="Also write the comparison here.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Index folder for replays (default: data/evals).")] = None,
+) -> None:
+    """Side by side: one table per dataset, one column per provider."""
+    _require_evals()
+    from evals.compare import compare_markdown
+    from evals.harness import DEFAULT_DATA_DIR
+    from evals.run import evaluate_recording
+
+    reports = []
+    for path in inputs:
+        if path.is_file() and path.suffix == ".json":
+            reports.append(json.loads(path.read_text(encoding="utf-8")))
+        elif path.is_dir():
+            reports.append(evaluate_recording(path, data_dir=data_dir or DEFAULT_DATA_DIR))
+        else:
+            fail(f"{path} is neither a report .json nor a recording folder")
+    text = compare_markdown(reports)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    console.print(text, markup=False, highlight=False)
+
+
+def skills(
+    split: Annotated[str, typer.Option(help="dev, test or all.")] = "test",
+) -> None:
+    """The offline skills (SMART goals, SBI feedback) and the privacy figures (PII, themes)."""
+    _require_evals()
+    from evals import skills as skill_evals
+
+    skill_evals.main(["--split", split])
+    try:
+        from evals import privacy
+    except ImportError as exc:
+        errors.print(f"privacy figures skipped: {exc}", markup=False, highlight=False)
+        return
+    privacy.main()
