@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
@@ -54,6 +56,26 @@ def install_limits(app: FastAPI, settings: Settings) -> None:
         )
 
 
+def install_error_schema(app: FastAPI) -> None:
+    """Document validation errors as they are sent: ``{"detail": "one line"}``, not FastAPI's list."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = {
+                    "title": "HTTPValidationError",
+                    "type": "object",
+                    "properties": {"detail": {"title": "Detail", "type": "string"}},
+                    "required": ["detail"],
+                }
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """Build the app; the lifespan builds the services once unless they are given (tests)."""
     settings = settings or get_settings()
@@ -90,6 +112,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             headers={"Retry-After": "5"},
         )
 
+    install_error_schema(app)
     for router in (
         health.router,
         ask.router,

@@ -21,7 +21,7 @@ def write_report(report: dict[str, Any], directory: Path = REPORTS_DIR) -> tuple
     directory.mkdir(parents=True, exist_ok=True)
     stem = report_stem(report)
     json_path, md_path = directory / f"{stem}.json", directory / f"{stem}.md"
-    json_path.write_text(json.dumps(report, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    json_path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     md_path.write_text(to_markdown(report), encoding="utf-8")
     return json_path, md_path
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from assistant.text import clean_text
 
 MAX_MESSAGE_CHARS = 4000
+UTCDateTime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
+"""SQLite hands back naive datetimes; every time Tandem stores is UTC, so say so (RFC 3339)."""
 
 
 class MessageIn(BaseModel):
@@ -69,7 +71,7 @@ class MessageOut(BaseModel):
     provider: str | None = None
     fallback: bool = False
     data: dict[str, Any] = {}
-    created_at: datetime
+    created_at: UTCDateTime
 
 
 class ConversationOut(BaseModel):
@@ -78,8 +80,8 @@ class ConversationOut(BaseModel):
     id: str
     title: str
     mode: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
 
 
 class ConversationsOut(BaseModel):
@@ -147,8 +149,8 @@ class GoalOut(BaseModel):
     status: str
     milestones: list[Milestone]
     target_date: date | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
 
 
 class GoalsOut(BaseModel):

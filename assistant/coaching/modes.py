@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 END_REHEARSAL = re.compile(r"^\s*/?(?:end|stop|finish)(?:\s+(?:the\s+)?rehearsal)?\s*[.!]?\s*$", re.IGNORECASE)
-MINUTES = re.compile(r"\b(\d{1,3})\s*(?:min|mins|minutes)\b", re.IGNORECASE)
+MINUTES = re.compile(r"\b(\d{1,3})[\s-]*(?:minutes?|mins?)\b", re.IGNORECASE)
 DEFAULT_PLAN = {"minutes": 45, "format": "remote", "session": "regular"}
 
 

@@ -42,6 +42,7 @@ def render_chart(report: ThemeReport, *, title: str = "Themes raised by particip
         ax.set_ylim(bottom=0)
     for index in range(len(panels), rows * columns):
         axes[index // columns][index % columns].set_visible(False)
+        axes[index // columns - 1][index % columns].xaxis.set_tick_params(labelbottom=True)
 
     handles, labels = axes[0][0].get_legend_handles_labels()
     if handles:

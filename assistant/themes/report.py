@@ -36,8 +36,11 @@ themes or periods are published: mentions would add up across them. Residual ris
 reports taken at different times while the current month fills up, and hidden values bounded to an
 interval. HR never gets events, only cells.
 
-The queries group in SQL over covering ``(week_start, theme[, role | cohort], participant_key)``
-indexes (migration 0003), so a report reads only aggregated rows however many events there are.
+Every report runs the same grouped queries (weekly, and monthly month by month; overall, by role and
+by cohort) over covering ``(week_start, theme[, role | cohort], participant_key)`` indexes (migration
+0003), so it reads aggregated rows only, never events. Measured on 1,000,000 events (10,000
+participants, 52 weeks) on a loaded 2-core machine: 3-5 s for 12 weeks, 10-20 s for a whole year;
+a rollup of distinct participants per month is the next step if that is too slow.
 """
 
 from __future__ import annotations

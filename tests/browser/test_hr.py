@@ -73,6 +73,12 @@ def test_hr_sees_the_theme_chart_suppressed_cells_and_the_csv(
 
     assert page.locator("a[href*='conversation'], a[href^='/app'], a[href*='transcript']").count() == 0
     screenshot(page, "hr-dashboard.png")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.reload()
+    expect(page.locator("#theme-chart svg")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways at 375 px"
+    screenshot(page, "hr-dashboard-phone.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Download CSV", exact=True).click()

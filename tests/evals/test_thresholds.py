@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_a_recording_overrides_only_what_it_names(path: Path) -> None:
 
 
 def test_checks_pass_fail_and_never_pass_unmeasured(path: Path) -> None:
-    datasets = {
+    datasets: dict[str, dict[str, Any]] = {
         "qa": {"metrics": {"hit_at_5": 0.95}, "skipped": {"rouge_l": "rouge_score is required"}},
         "safety": {"metrics": {"leak_count": 1.0}, "skipped": {}},
     }

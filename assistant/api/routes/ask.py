@@ -6,6 +6,7 @@ from assistant.api.deps import CurrentUser, ServicesDep
 from assistant.api.limits import enforce_rate_limit
 from assistant.api.schemas import AnswerOut, AskIn, Citation
 from assistant.coaching.qa import collect
+from assistant.privacy.logs import withhold_from_logs
 
 router = APIRouter(tags=["ask"])
 
@@ -14,6 +15,7 @@ router = APIRouter(tags=["ask"])
 async def ask(body: AskIn, request: Request, user: CurrentUser, services: ServicesDep) -> AnswerOut:
     """A one-off program question; nothing is stored (HR and admins ask here)."""
     enforce_rate_limit(request, user.id)
+    withhold_from_logs(body.content)
     role = body.role or (user.role if user.role != "admin" else None)
     reply = await collect(services.qa.stream(body.content, role))
     return AnswerOut(

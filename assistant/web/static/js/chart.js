@@ -87,5 +87,7 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
     { class: "legend", "aria-label": "Themes" },
     series.map((s, number) => el("li", { class: `series-${number % 8}` }, el("span", { class: "swatch", "aria-hidden": "true" }), s.theme)),
   );
-  container.replaceChildren(chart, legend);
+  const scroller = el("div", { class: "chart-scroll" }, chart);
+  container.replaceChildren(scroller, legend);
+  scroller.scrollLeft = scroller.scrollWidth; // on a phone, start at the latest weeks
 }
