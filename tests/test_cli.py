@@ -69,3 +69,41 @@ def test_ingest_reports_a_one_line_summary(tandem_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("0 chunks embedded")
     assert "unchanged" in result.stdout
+
+
+def test_goals_commands_show_and_change_only_your_own(tandem_env: dict[str, str]) -> None:
+    from assistant.config import Settings
+    from assistant.db import crud
+    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+
+    settings = Settings(_env_file=None, data_dir=Path(tandem_env["DATA_DIR"]))  # type: ignore[call-arg]
+    engine = make_engine(settings.sqlalchemy_url)
+    migrate(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        owner, owner_token = crud.create_user(session, name="Goal Owner", role="mentee")
+        _, other_token = crud.create_user(session, name="Other Person", role="mentee")
+        goal_id = crud.create_goal(session, user=owner, text="Learn Excel pivot tables", criteria={}).id
+    engine.dispose()
+
+    listed = json.loads(tandem(tandem_env, "goals", "list", "--token", owner_token, "--json").stdout)
+    assert [g["id"] for g in listed["goals"]] == [goal_id]
+    assert json.loads(tandem(tandem_env, "goals", "list", "--token", other_token, "--json").stdout) == {"goals": []}
+
+    refused = tandem(tandem_env, "goals", "update", str(goal_id), "--token", other_token, "--status", "done")
+    assert refused.returncode == 2 and "not found" in refused.stderr
+    updated = tandem(
+        tandem_env,
+        "goals",
+        "update",
+        str(goal_id),
+        "--token",
+        owner_token,
+        "--status",
+        "active",
+        "--text",
+        "By 30 June I will build one pivot table report for my team's monthly review.",
+    )
+    assert updated.returncode == 0, updated.stderr
+    goal = json.loads(tandem(tandem_env, "goals", "list", "--token", owner_token, "--json").stdout)["goals"][0]
+    assert goal["status"] == "active" and len(goal["smart_met"]) >= 4
+    assert tandem(tandem_env, "goals", "list", "--token", "wrong").returncode == 2

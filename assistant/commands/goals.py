@@ -1,0 +1,109 @@
+"""``tandem goals list|update``: a participant's own saved goals, identified by their token."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+
+from assistant.commands.common import console, fail, load_settings, print_json
+
+TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
+STATUSES = ("draft", "active", "done")
+
+
+def register(app: typer.Typer) -> None:
+    goals_app = typer.Typer(help="Your saved development goals.", no_args_is_help=True)
+    goals_app.command("list")(list_goals)
+    goals_app.command("update")(update_goal)
+    app.add_typer(goals_app, name="goals")
+
+
+def _session_and_user(token: str):  # type: ignore[no-untyped-def]
+    from assistant.db import crud
+    from assistant.db.engine import make_engine, make_session_factory, migrate
+
+    engine = make_engine(load_settings().sqlalchemy_url)
+    migrate(engine)
+    session = make_session_factory(engine)()
+    user = crud.user_by_token(session, token=token)
+    if user is None:
+        session.close()
+        fail("invalid or inactive token")
+    return session, user
+
+
+def _as_dict(goal) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    met = [name for name, c in goal.criteria.items() if c.get("met")]
+    return {
+        "id": goal.id,
+        "text": goal.text,
+        "status": goal.status,
+        "smart_met": met,
+        "target_date": goal.target_date.isoformat() if goal.target_date else None,
+        "milestones": goal.milestones,
+    }
+
+
+def list_goals(
+    token: TokenOption,
+    status: Annotated[str | None, typer.Option(help="draft, active or done.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List your goals (only yours: the token says who you are)."""
+    from assistant.db import crud
+
+    if status is not None and status not in STATUSES:
+        fail(f"unknown status {status!r}; choose draft, active or done")
+    session, user = _session_and_user(token)
+    with session:
+        goals = [_as_dict(g) for g in crud.list_goals(session, user=user, status=status)]
+    if as_json:
+        print_json({"goals": goals})
+        return
+    for goal in goals:
+        console.print(
+            f"{goal['id']:>4}  {goal['status']:<6}  {len(goal['smart_met'])}/5 SMART  {goal['text']}",  # type: ignore[arg-type]
+            markup=False,
+            highlight=False,
+        )
+
+
+def update_goal(
+    goal_id: Annotated[int, typer.Argument(help="The goal's id (see tandem goals list).")],
+    token: TokenOption,
+    status: Annotated[str | None, typer.Option(help="draft, active or done.")] = None,
+    text: Annotated[str | None, typer.Option(help="New wording (re-checked against SMART).")] = None,
+    target_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
+) -> None:
+    """Change one of your goals' status, wording or target date."""
+    from assistant.coaching.goals import check_goal
+    from assistant.db import crud
+
+    if status is not None and status not in STATUSES:
+        fail(f"unknown status {status!r}; choose draft, active or done")
+    changes: dict[str, object] = {}
+    if status is not None:
+        changes["status"] = status
+    if target_date is not None:
+        try:
+            changes["target_date"] = dt.date.fromisoformat(target_date)
+        except ValueError:
+            fail(f"--target-date must be YYYY-MM-DD, not {target_date!r}")
+    if text is not None:
+        try:
+            changes["criteria"] = check_goal(text, load_settings().knowledge_dir).as_contract()["criteria"]
+        except ValueError as exc:
+            fail(str(exc))
+        changes["text"] = text.strip()
+    if not changes:
+        fail("nothing to change: give --status, --text or --target-date")
+    session, user = _session_and_user(token)
+    with session:
+        goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+        if goal is None:
+            fail(f"goal {goal_id} not found")
+        crud.update_goal(session, goal=goal, changes=changes)
+        session.commit()
+        console.print(f"goal {goal_id} updated", highlight=False)
