@@ -97,21 +97,60 @@ def ask(
 
 
 @app.command()
-def chat(role: Annotated[str | None, typer.Option(help="mentee, mentor or hr.")] = None) -> None:
-    """A conversation in the terminal; an empty line or Ctrl-D ends it."""
+def chat(
+    role: Annotated[str | None, typer.Option(help="mentee, mentor or hr.")] = None,
+    mode: Annotated[str, typer.Option(help="ask, goal, plan or rehearse.")] = "ask",
+    attitude: Annotated[str, typer.Option(help="Rehearse: skeptical, busy, curious or defensive.")] = "skeptical",
+) -> None:
+    """A conversation in the terminal; an empty line or Ctrl-D ends it (in rehearse mode, after a summary)."""
+    import asyncio
+
+    from assistant.coaching.modes import END_REHEARSAL, initial_state, validate_message
+    from assistant.coaching.qa import collect
+
+    if mode not in ("ask", "goal", "plan", "rehearse"):
+        fail(f"unknown mode {mode!r}; choose ask, goal, plan or rehearse")
     services = _services()
-    console.print("Tandem - ask about the program. Empty line to quit.", highlight=False)
+    try:
+        state, opening = initial_state(mode, {"persona": {"attitude": attitude}}, services.settings.knowledge_dir)
+    except ValueError as exc:
+        fail(str(exc))
+    console.print(f"Tandem ({mode} mode). Empty line to quit.", highlight=False)
+    if opening:
+        console.print(f"mentee> {opening}", markup=False, highlight=False)
+    history: list[tuple[str, str]] = []
     while True:
         try:
-            question = console.input("[bold]you>[/bold] ")
+            text = console.input("[bold]you>[/bold] ")
         except (EOFError, KeyboardInterrupt):
-            break
-        if not question.strip():
-            break
-        reply = services.qa.answer(question[:4000], role)
-        console.print(reply.text, markup=False, highlight=False)
+            text = ""
+        if not text.strip():
+            if mode == "rehearse" and state.get("critiques"):
+                text = "end rehearsal"
+            else:
+                break
+        try:
+            validate_message(mode, text[:4000])
+        except ValueError as exc:
+            errors.print(f"error: {exc}", markup=False, highlight=False)
+            continue
+        events = services.skills.stream(mode=mode, state=state, content=text[:4000], role=role, history=history)
+        reply = asyncio.run(collect(events))
+        state = reply.state if reply.state is not None else state
+        history += [("user", text), ("assistant", reply.text)]
+        speaker = "mentee" if mode == "rehearse" and not END_REHEARSAL.match(text) else "tandem"
+        console.print(f"{speaker}> {reply.text}", markup=False, highlight=False)
+        critique = reply.data.get("critique")
+        if critique:
+            flags = ", ".join(f"{f['kind']}: {f['span']!r}" for f in critique["flags"]) or "no flags"
+            parts = " ".join(
+                f"{p[0].upper()}{'+' if critique[p]['met'] else '-'}" for p in ("situation", "behavior", "impact")
+            )
+            console.print(f"  critique: {parts}; {flags}", markup=False, highlight=False)
         for number, citation in enumerate(reply.citations, 1):
             console.print(f"  [{number}] {citation['source']} - {citation['section']}", markup=False, highlight=False)
+        if END_REHEARSAL.match(text):
+            break
 
 
 @app.command()

@@ -107,3 +107,22 @@ def test_goals_commands_show_and_change_only_your_own(tandem_env: dict[str, str]
     goal = json.loads(tandem(tandem_env, "goals", "list", "--token", owner_token, "--json").stdout)["goals"][0]
     assert goal["status"] == "active" and len(goal["smart_met"]) >= 4
     assert tandem(tandem_env, "goals", "list", "--token", "wrong").returncode == 2
+
+
+def test_chat_rehearse_mode_in_the_terminal(tandem_env: dict[str, str]) -> None:
+    lines = (
+        "You're a dinosaur with this stuff.\n"
+        "In Tuesday's call you shared your screen with notifications on, and the client saw our pricing thread.\n\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", "--mode", "rehearse", "--attitude", "busy"],
+        input=lines,
+        env=tandem_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "judgmental: 'dinosaur'" in result.stdout
+    assert "critique: S+ B+ I+; no flags" in result.stdout
+    assert "Rehearsal summary (2 lines)" in result.stdout
