@@ -15,8 +15,20 @@ from fastapi.responses import JSONResponse
 
 from assistant import __version__
 from assistant.api.limits import BodySizeLimit, RateLimiter
-from assistant.api.routes import admin_guidelines, ask, conversations, goals, health, insights, plans, users
+from assistant.api.routes import (
+    admin_guidelines,
+    ask,
+    conversations,
+    goals,
+    health,
+    insights,
+    pairs,
+    plans,
+    programs,
+    users,
+)
 from assistant.config import Settings, get_settings
+from assistant.program.cohorts import Conflict, NotFound, ProgramError
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
 from assistant.web import install_web
@@ -112,6 +124,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             headers={"Retry-After": "5"},
         )
 
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse(status_code=status.HTTP_404_NOT_FOUND, content={"detail": str(exc.args[0])})
+
+    @app.exception_handler(ProgramError)
+    async def _refused(_: Request, exc: ProgramError) -> JSONResponse:
+        code = status.HTTP_409_CONFLICT if isinstance(exc, Conflict) else status.HTTP_422_UNPROCESSABLE_CONTENT
+        return JSONResponse(status_code=code, content={"detail": str(exc)})
+
     install_error_schema(app)
     for router in (
         health.router,
@@ -121,6 +142,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         plans.router,
         insights.router,
         users.router,
+        programs.router,
+        pairs.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(admin_guidelines.router, prefix=API_PREFIX)

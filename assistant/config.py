@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1)
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
     theme_taxonomy_path: Path | None = Field(default=None, description="An organisation's own taxonomy YAML.")
+    skills_path: Path | None = Field(default=None, description="An organisation's own skills list (YAML) for matching.")
     k_anonymity: int = Field(default=5, ge=2, description="Report cells with fewer distinct participants are hidden.")
     cors_origins: list[str] = []
 

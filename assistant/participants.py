@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import Conversation, Goal, Message, User
+from assistant.db.program_models import Agreement, Membership, Pair, PairSession, Pulse, SessionAction
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,8 @@ class Forgotten:
     conversations: int
     messages: int
     goals: int
+    pairs: int = 0
+    pulses: int = 0
 
 
 def set_active(session: Session, *, user_id: int, active: bool) -> User | None:
@@ -41,8 +44,25 @@ def forget_participant(session: Session, *, user_id: int) -> Forgotten | None:
     messages = session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
     conversations = session.execute(delete(Conversation).where(Conversation.user_id == user_id))
     goals = session.execute(delete(Goal).where(Goal.user_id == user_id))
+    pairs = _forget_pairs(session, user_id)
+    pulses = session.execute(delete(Pulse).where(Pulse.user_id == user_id))
+    session.execute(delete(Membership).where(Membership.user_id == user_id))
     session.execute(delete(User).where(User.id == user_id))
-    return Forgotten(_count(conversations), _count(messages), _count(goals))
+    return Forgotten(_count(conversations), _count(messages), _count(goals), pairs, _count(pulses))
+
+
+def _forget_pairs(session: Session, user_id: int) -> int:
+    """A pair's agreement, sessions and actions describe both people, so they go with the pair."""
+    pair_ids = list(session.scalars(select(Pair.id).where((Pair.mentor_id == user_id) | (Pair.mentee_id == user_id))))
+    if not pair_ids:
+        return 0
+    session_ids = select(PairSession.id).where(PairSession.pair_id.in_(pair_ids)).scalar_subquery()
+    session.execute(delete(Pulse).where(Pulse.session_id.in_(session_ids)))
+    session.execute(delete(SessionAction).where(SessionAction.pair_id.in_(pair_ids)))
+    session.execute(delete(PairSession).where(PairSession.pair_id.in_(pair_ids)))
+    session.execute(delete(Agreement).where(Agreement.pair_id.in_(pair_ids)))
+    session.execute(delete(Pair).where(Pair.id.in_(pair_ids)))
+    return len(pair_ids)
 
 
 def _count(result: object) -> int:

@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from sqlalchemy import Engine
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from assistant.privacy.anonymize import Anonymizer
+    from assistant.program.skills import SkillCatalog
     from assistant.themes.classify import ThemeClassifier
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,13 @@ class Services:
     skills: SkillRouter
     themes: ThemeLogger
     anonymizer: Lazy[Anonymizer]
+
+    @cached_property
+    def skill_catalog(self) -> SkillCatalog:
+        """The skills list profiles are checked against (``SKILLS_PATH``, or the shipped one)."""
+        from assistant.program.skills import load_skills
+
+        return load_skills(self.settings.skills_path)
 
     def ingest(self, paths: list | None = None, on_progress: ProgressCallback | None = None) -> IngestSummary:
         return ingest_paths(paths or [self.settings.knowledge_dir], self.store, self.embedder, on_progress)

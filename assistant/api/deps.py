@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db import crud
 from assistant.db.models import User
+from assistant.program.skills import SkillCatalog
 from assistant.services import Services
 
 bearer = HTTPBearer(auto_error=False)
@@ -100,3 +101,10 @@ def require_roles(*roles: str) -> Callable[[User], User]:
 
 
 ConversationOwner = Annotated[User, Depends(require_roles("mentee", "mentor", "admin"))]
+
+
+def get_skill_catalog(services: ServicesDep) -> SkillCatalog:
+    return services.skill_catalog
+
+
+SkillsDep = Annotated[SkillCatalog, Depends(get_skill_catalog)]

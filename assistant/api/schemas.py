@@ -162,6 +162,9 @@ class PlanIn(PlanOptions):
     goal_ids: list[int] = Field(default=[], max_length=10)
     open_actions: list[str] = Field(default=[], max_length=20)
     notes: str = Field(default="", max_length=2000)
+    pair_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="Add the pair's open actions and latest session notes."
+    )
 
 
 class PlanCalendarIn(PlanIn):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from assistant.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -30,3 +35,17 @@ def load_settings() -> Settings:
         return get_settings()
     except ValueError as exc:
         fail(f"invalid configuration: {str(exc).splitlines()[0]}")
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """A session on the configured database (migrated first), committed on success, closed after."""
+    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+
+    engine = make_engine(load_settings().sqlalchemy_url)
+    try:
+        migrate(engine)
+        with session_scope(make_session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.commands.common import console, fail, print_json
+from assistant.commands.common import console, database_session, fail, load_settings, print_json
 
 if TYPE_CHECKING:
     from assistant.program.matching import Profile, Proposal
@@ -21,8 +21,12 @@ def register(app: typer.Typer) -> None:
 
 def match(
     profiles: Annotated[
-        Path, typer.Option("--profiles", help="Profiles as CSV or YAML (see assistant/program/profiles.py).")
-    ],
+        Path | None, typer.Option("--profiles", help="Profiles as CSV or YAML (see assistant/program/profiles.py).")
+    ] = None,
+    cohort: Annotated[
+        str | None,
+        typer.Option("--cohort", help="Match a cohort's members and store the proposal for an admin to confirm."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     skills: Annotated[Path | None, typer.Option("--skills", help="Your own skills list (YAML).")] = None,
     min_score: Annotated[
@@ -33,12 +37,48 @@ def match(
     from assistant.program.profiles import load_profiles
     from assistant.program.skills import load_skills
 
+    if (profiles is None) == (cohort is None):
+        fail("give either --profiles FILE or --cohort NAME")
     try:
-        catalog = load_skills(skills)
+        catalog = load_skills(skills or load_settings().skills_path)
+    except ValueError as exc:
+        fail(str(exc))
+    if cohort is not None:
+        match_cohort(cohort, catalog, min_score=min_score, as_json=as_json)
+        return
+    assert profiles is not None
+    try:
         people = load_profiles(profiles, catalog)
     except ValueError as exc:
         fail(str(exc))
     show_proposal(propose_for(people, skills=catalog, min_score=min_score), as_json=as_json)
+
+
+def match_cohort(name: str, catalog: SkillCatalog, *, min_score: float | None, as_json: bool) -> None:
+    """Propose pairs for a cohort in the database and store them (open proposals are replaced)."""
+    from assistant.program.cohorts import NotFound, ProgramError, cohort_by_name
+    from assistant.program.matching import MIN_SCORE
+    from assistant.program.pairing import propose_for_cohort
+
+    threshold = MIN_SCORE if min_score is None else min_score
+    if not 0 < threshold <= 1:
+        fail("--min-score must be above 0 and at most 1")
+    try:
+        with database_session() as session:
+            stored = propose_for_cohort(session, cohort_by_name(session, name), catalog, min_score=threshold)
+            contract = stored.as_dict()
+    except (ProgramError, NotFound) as exc:
+        fail(str(exc.args[0]))
+    if as_json:
+        print_json(contract)
+        return
+    show_proposal(stored.proposal, as_json=False)
+    console.print(
+        f"stored as proposed pairs {', '.join(str(p['pair_id']) for p in contract['pairs']) or '(none)'}; "
+        "confirm with: tandem program confirm --cohort " + name,
+        markup=False,
+        highlight=False,
+    )
 
 
 def propose_for(

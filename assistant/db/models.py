@@ -23,7 +23,11 @@ def new_id() -> str:
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[dict[str, Any]]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[dict[str, Any]]: JSON,
+        list[str]: JSON,
+    }
 
 
 class User(Base):
@@ -123,3 +127,65 @@ class ThemeEvent(Base):
     week_start: Mapped[date] = mapped_column(Date)
     participant_key: Mapped[str] = mapped_column(String(64))
     confidence: Mapped[float] = mapped_column(default=0.0)
+
+
+class ThemePresence(Base):
+    """A participant already counted for a theme in one week or month bucket (see ``assistant.themes.rollup``).
+
+    Distinct participants cannot be summed across periods (someone active in two weeks of a month
+    is one person in that month), so week and month buckets (``period``) are kept separately, each
+    keyed by its first day (a week belongs to the month of its Monday). ``role`` and ``cohort`` are
+    the groups of the first event seen in the bucket (``cohort`` as the report's group name, never
+    NULL); a participant who shows up in other groups of the same bucket is in
+    :class:`ThemeGroupPresence`. Theme events are append-only (forgetting a user keeps their
+    unlinkable events), so these rows and :class:`ThemeCount` only ever grow.
+    """
+
+    __tablename__ = "theme_presence"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    period: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80), primary_key=True)
+    participant_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    cohort: Mapped[str] = mapped_column(String(100))
+
+
+class ThemeGroupPresence(Base):
+    """A participant counted in a role or cohort of a bucket other than the one of their first event there.
+
+    Rare (a participant whose role or cohort changed within a week or month), but needed for the
+    report's counts to equal ``COUNT(DISTINCT participant_key)`` per group exactly.
+    """
+
+    __tablename__ = "theme_group_presence"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    period: Mapped[str] = mapped_column(String(5), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(6), primary_key=True)
+    group_value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    participant_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ThemeCount(Base):
+    """Distinct participants and mentions of a theme in one week or month, overall or for one role or cohort.
+
+    The HR report's cells, pre-aggregated: ``dimension`` is ``all`` (``group_value`` ``''``), ``role``
+    or ``cohort`` (``group_value`` the report's group name, ``(none)`` for no cohort). Week and month
+    rows are kept separately because distinct counts do not add up across periods. Maintained in
+    the same transaction as the theme events they count, with atomic increments; events are
+    append-only, so the counts only ever grow.
+    """
+
+    __tablename__ = "theme_counts"
+
+    period: Mapped[str] = mapped_column(String(5), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(6), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    theme: Mapped[str] = mapped_column(String(80), primary_key=True)
+    group_value: Mapped[str] = mapped_column(String(100), primary_key=True)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+    mentions: Mapped[int] = mapped_column(Integer, default=0)

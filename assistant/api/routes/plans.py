@@ -9,6 +9,8 @@ from assistant.coaching.calendar import agenda_to_ics
 from assistant.coaching.sessions import Agenda, GoalBrief, plan_session
 from assistant.db import crud
 from assistant.db.models import User
+from assistant.program.pairing import pair_for_member
+from assistant.program.session_log import agenda_inputs
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -24,14 +26,19 @@ def own_goals(session: Session, user: User, goal_ids: list[int]) -> list[GoalBri
 
 
 def build_agenda(body: PlanIn, user: User, session: Session, services: ServicesDep) -> Agenda:
+    open_actions, notes = list(body.open_actions), body.notes
+    if body.pair_id is not None:
+        pair_actions, pair_notes = agenda_inputs(session, pair_for_member(session, body.pair_id, user.id))
+        open_actions += [action for action in pair_actions if action not in open_actions]
+        notes = notes or pair_notes
     try:
         return plan_session(
             minutes=body.minutes,
             format=body.format,
             session=body.session,
             goals=own_goals(session, user, body.goal_ids),
-            open_actions=body.open_actions,
-            last_notes=body.notes,
+            open_actions=open_actions[:20],
+            last_notes=notes,
             knowledge_dir=services.settings.knowledge_dir,
         )
     except ValueError as exc:

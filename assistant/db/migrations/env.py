@@ -1,5 +1,6 @@
 from alembic import context
 
+from assistant.db import program_models  # noqa: F401  (registers the program tables)
 from assistant.db.models import Base
 
 engine = context.config.attributes["engine"]

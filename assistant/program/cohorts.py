@@ -1,0 +1,190 @@
+"""Programs, cohorts and their members: what an admin defines before anyone is matched."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant.db.models import User, utcnow
+from assistant.db.program_models import FORMATS, MEMBER_ROLES, Cohort, Membership, Program
+from assistant.program.profiles import Profile, profile_from_row, with_skill_ids
+from assistant.program.skills import SkillCatalog
+
+PROFILE_FIELDS = (
+    "department",
+    "teaches",
+    "wants",
+    "priorities",
+    "work_style",
+    "availability",
+    "format",
+    "manager_id",
+    "motivation",
+)
+
+
+class ProgramError(ValueError):
+    """A request the program's rules refuse (HTTP 409/422, CLI exit 1); the message is one line."""
+
+
+class Conflict(ProgramError):
+    """The request clashes with the current state (HTTP 409): already done, already taken, stale."""
+
+
+class NotFound(LookupError):
+    """No such record, or not one the caller may see (the two look the same on purpose)."""
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    name: str
+    goals: str = ""
+    duration_weeks: int = 26
+    format: str = "hybrid"
+    cadence_days: int = 14
+    success_metrics: Sequence[str] = ()
+    stalled_after_days: int = 28
+
+
+def create_program(session: Session, spec: ProgramSpec) -> Program:
+    name = spec.name.strip()
+    if not name:
+        raise ProgramError("a program needs a name")
+    if spec.format not in FORMATS:
+        raise ProgramError(f"format must be one of {', '.join(FORMATS)}")
+    if not 1 <= spec.duration_weeks <= 156:
+        raise ProgramError("duration_weeks must be between 1 and 156")
+    if not 1 <= spec.cadence_days <= 90:
+        raise ProgramError("cadence_days must be between 1 and 90")
+    if not spec.cadence_days < spec.stalled_after_days <= 365:
+        raise ProgramError("stalled_after_days must be longer than the cadence and at most 365")
+    if session.scalar(select(Program.id).where(Program.name == name)) is not None:
+        raise Conflict(f"a program called {name!r} exists already")
+    program = Program(
+        name=name,
+        goals=spec.goals.strip(),
+        duration_weeks=spec.duration_weeks,
+        format=spec.format,
+        cadence_days=spec.cadence_days,
+        success_metrics=[metric.strip() for metric in spec.success_metrics if metric.strip()],
+        stalled_after_days=spec.stalled_after_days,
+    )
+    session.add(program)
+    session.flush()
+    return program
+
+
+def get_program(session: Session, program_id: int) -> Program:
+    program = session.get(Program, program_id)
+    if program is None:
+        raise NotFound(f"program {program_id} not found")
+    return program
+
+
+def list_programs(session: Session) -> list[Program]:
+    return list(session.scalars(select(Program).order_by(Program.id)))
+
+
+def create_cohort(session: Session, *, program: Program, name: str, starts_on: date) -> Cohort:
+    name = name.strip()
+    if not name:
+        raise ProgramError("a cohort needs a name")
+    if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+        raise Conflict(f"a cohort called {name!r} exists already")
+    cohort = Cohort(
+        program_id=program.id,
+        name=name,
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(weeks=program.duration_weeks),
+    )
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def get_cohort(session: Session, cohort_id: int) -> Cohort:
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound(f"cohort {cohort_id} not found")
+    return cohort
+
+
+def cohort_by_name(session: Session, name: str) -> Cohort:
+    cohort = session.scalar(select(Cohort).where(Cohort.name == name))
+    if cohort is None:
+        raise NotFound(f"no cohort called {name!r}")
+    return cohort
+
+
+def add_member(
+    session: Session, *, cohort: Cohort, user: User, role: str, external_id: str | None = None
+) -> Membership:
+    """Put ``user`` in ``cohort`` as mentor or mentee; a person belongs to one cohort at a time."""
+    if role not in MEMBER_ROLES:
+        raise ProgramError(f"role must be one of {', '.join(MEMBER_ROLES)}")
+    if user.role not in ("mentor", "mentee"):
+        raise ProgramError(f"user {user.id} is {user.role}, not a participant")
+    if session.scalar(select(Membership.id).where(Membership.user_id == user.id)) is not None:
+        raise Conflict(f"user {user.id} is already in a cohort")
+    external = (external_id or "").strip() or f"u{user.id}"
+    taken = select(Membership.id).where(Membership.cohort_id == cohort.id, Membership.external_id == external)
+    if session.scalar(taken) is not None:
+        raise Conflict(f"the id {external!r} is already used in cohort {cohort.name}")
+    membership = Membership(cohort_id=cohort.id, user_id=user.id, role=role, external_id=external, profile={})
+    user.cohort = cohort.name
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def membership_of(session: Session, user_id: int) -> Membership | None:
+    return session.scalar(select(Membership).where(Membership.user_id == user_id))
+
+
+def members(session: Session, cohort: Cohort) -> list[Membership]:
+    query = select(Membership).where(Membership.cohort_id == cohort.id).order_by(Membership.id)
+    return list(session.scalars(query))
+
+
+def save_profile(
+    session: Session, *, membership: Membership, answers: Mapping[str, Any], skills: SkillCatalog
+) -> Profile:
+    """Validate a participant's matching form against the skills list and store it; returns the profile."""
+    unknown = sorted(set(answers) - set(PROFILE_FIELDS))
+    if unknown:
+        raise ProgramError(f"unknown profile field {unknown[0]!r}")
+    profile = to_profile(membership, answers, skills)
+    membership.profile = {name: answers[name] for name in PROFILE_FIELDS if answers.get(name) not in (None, "")}
+    membership.profile_updated_at = utcnow()
+    session.flush()
+    return profile
+
+
+def to_profile(
+    membership: Membership, answers: Mapping[str, Any] | None = None, skills: SkillCatalog | None = None
+) -> Profile:
+    """The matching form of ``membership`` (or ``answers`` for it) as a validated Profile."""
+    row = {**(membership.profile if answers is None else answers)}
+    row.update(id=membership.external_id, name=membership.user.name, role=membership.role)
+    try:
+        return with_skill_ids(profile_from_row(row), skills)
+    except ValueError as exc:
+        raise ProgramError(str(exc)) from None
+
+
+def cohort_profiles(session: Session, cohort: Cohort, skills: SkillCatalog) -> tuple[list[Profile], list[str]]:
+    """Profiles of everyone who filled the form, and the external ids of members who have not."""
+    profiles, missing = [], []
+    for membership in members(session, cohort):
+        if not membership.user.active:
+            continue
+        if not membership.profile:
+            missing.append(membership.external_id)
+            continue
+        profiles.append(to_profile(membership, skills=skills))
+    return profiles, missing
