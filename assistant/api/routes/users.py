@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from assistant.api.deps import ServicesDep, SessionDep, require_roles
+from assistant.api.schemas import UTCDateTime
 from assistant.db import crud
 from assistant.db.models import User
 from assistant.participants import forget_participant, set_active
@@ -51,13 +51,7 @@ class UserOut(BaseModel):
     role: str
     cohort: str | None
     active: bool
-    created_at: datetime
-
-    @field_validator("created_at")
-    @classmethod
-    def _in_utc(cls, value: datetime) -> datetime:
-        """SQLite hands back naive datetimes; they were stored in UTC."""
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    created_at: UTCDateTime
 
 
 class UserCreated(UserOut):
