@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from assistant.commands.common import console, errors, fail, load_settings
+from assistant.commands.common import console, database_session, errors, fail, load_settings
+
+if TYPE_CHECKING:
+    from assistant.services import Services
 
 
 def register(app: typer.Typer) -> None:
@@ -34,37 +38,88 @@ def seed(
     weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks of program, ending this week.")] = 12,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same program.")] = 7,
     fast: Annotated[
-        bool, typer.Option("--fast", help="Bulk-insert theme events only (no messages, no classification).")
+        bool, typer.Option("--fast", help="Bulk-insert theme events instead of messages (no message classification).")
     ] = False,
     events: Annotated[int, typer.Option(min=0, help="With --fast: how many theme events.")] = 100_000,
 ) -> None:
-    """Create participants and weeks of conversations through the real code path (or, with --fast, events)."""
+    """Create participants and weeks of conversations through the real code path (or, with --fast, events).
+
+    Then run their mentoring program: cohorts, profiles, pairs, agreements, sessions, actions and pulses.
+    """
     settings = load_settings()
     if settings.environment == "production":
         fail("demo data is refused when ENVIRONMENT=production")
+    newest_user = _check_empty(cohorts)
     if fast:
         _seed_fast(participants, cohorts, weeks, seed, events)
-        return
 
     from assistant.services import build_services
-    from assistant.themes.demo import seed_program
 
     services = build_services(settings)
     try:
-        with _progress() as progress:
-            task = progress.add_task("Seeding messages", total=None)
-
-            def on_progress(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            summary = seed_program(
-                services, participants=participants, cohorts=cohorts, weeks=weeks, seed=seed, on_progress=on_progress
-            )
-    except ValueError as exc:
+        if not fast:
+            _seed_messages(services, participants, cohorts, weeks, seed)
+        _seed_program(services, weeks, seed, newest_user)
+    except ValueError as exc:  # a ProgramError is one too
         fail(str(exc))
     finally:
         services.close()
+
+
+def _check_empty(cohorts: int) -> int:
+    """Refuse (one line) before anything is written if the demo program is there; the newest user id."""
+    from sqlalchemy import func, select
+
+    from assistant.db.models import User
+    from assistant.program.demo import refusal
+    from assistant.themes.demo import cohort_names
+
+    with database_session() as session:
+        problem = refusal(session, cohort_names(cohorts))
+        newest = session.scalar(select(func.max(User.id))) or 0
+    if problem:
+        fail(problem)
+    return newest
+
+
+def _seed_messages(services: Services, participants: int, cohorts: int, weeks: int, seed: int) -> None:
+    from assistant.themes.demo import seed_program
+
+    with _progress() as progress:
+        task = progress.add_task("Seeding messages", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = seed_program(
+            services, participants=participants, cohorts=cohorts, weeks=weeks, seed=seed, on_progress=on_progress
+        )
     console.print(f"seeded {summary.line()}", highlight=False)
+
+
+def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -> None:
+    """The program of the participants this run created (user ids above ``newest_user``)."""
+    from sqlalchemy import select
+
+    from assistant.db.engine import session_scope
+    from assistant.db.models import User
+    from assistant.program.demo import seed_program_data
+
+    with session_scope(services.sessions) as session:
+        user_ids = list(session.scalars(select(User.id).where(User.id > newest_user)))
+    with _progress() as progress:
+        task = progress.add_task("Seeding the mentoring program", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        today = dt.datetime.now(dt.UTC).date()
+        summary = seed_program_data(
+            services, weeks=weeks, seed=seed, today=today, user_ids=user_ids, on_progress=on_progress
+        )
+    console.print(f"seeded {summary.line()}", markup=False, highlight=False)
+    for line in summary.matching_lines():
+        console.print(line, markup=False, highlight=False)
 
 
 def _seed_fast(participants: int, cohorts: int, weeks: int, seed: int, events: int) -> None:

@@ -89,13 +89,13 @@ def enrol(
     """
     from assistant.db import crud
     from assistant.program.cohorts import (
-        PROFILE_FIELDS,
         NotFound,
         ProgramError,
         add_member,
         cohort_by_name,
         save_profile,
     )
+    from assistant.program.demo import answers_of
     from assistant.program.profiles import load_profiles
 
     skills = _skills()
@@ -110,8 +110,7 @@ def enrol(
             for person in people:
                 user, token = crud.create_user(session, name=person.name, role=person.role, cohort=target.name)
                 membership = add_member(session, cohort=target, user=user, role=person.role, external_id=person.id)
-                answers = {name: _plain(getattr(person, name)) for name in PROFILE_FIELDS}
-                save_profile(session, membership=membership, answers=answers, skills=skills)
+                save_profile(session, membership=membership, answers=answers_of(person), skills=skills)
                 created.append(
                     {"id": person.id, "user_id": user.id, "name": user.name, "role": person.role, "token": token}
                 )
@@ -298,12 +297,6 @@ def _skills() -> Any:
         return load_skills(load_settings().skills_path)
     except ValueError as exc:
         fail(str(exc))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, frozenset | set):
-        return sorted(value)
-    return value
 
 
 def _day(text: str, option: str) -> dt.date:

@@ -10,13 +10,13 @@ from datetime import date
 from assistant.db import crud
 from assistant.db.engine import session_scope
 from assistant.program.cohorts import (
-    PROFILE_FIELDS,
     ProgramSpec,
     add_member,
     create_cohort,
     create_program,
     save_profile,
 )
+from assistant.program.demo import answers_of
 from assistant.program.profiles import Profile
 from assistant.program.skills import default_skills
 from assistant.services import Services
@@ -32,11 +32,6 @@ class Enrolled:
 
     def auth(self, profile_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[profile_id]}"}
-
-
-def answers_of(profile: Profile) -> dict[str, object]:
-    values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
-    return {name: sorted(value) if isinstance(value, frozenset) else value for name, value in values.items()}
 
 
 def enrol_cohort(
