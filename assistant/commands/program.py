@@ -92,10 +92,10 @@ def enrol(
         NotFound,
         ProgramError,
         add_member,
+        answers_of,
         cohort_by_name,
         save_profile,
     )
-    from assistant.program.demo import answers_of
     from assistant.program.profiles import load_profiles
 
     skills = _skills()

@@ -177,6 +177,12 @@ def to_profile(
         raise ProgramError(str(exc)) from None
 
 
+def answers_of(profile: Profile) -> dict[str, Any]:
+    """A profile as the matching form's answers (sets as sorted lists), e.g. from a profile file."""
+    values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
+    return {name: sorted(value) if isinstance(value, frozenset) else value for name, value in values.items()}
+
+
 def cohort_profiles(session: Session, cohort: Cohort, skills: SkillCatalog) -> tuple[list[Profile], list[str]]:
     """Profiles of everyone who filled the form, and the external ids of members who have not."""
     profiles, missing = [], []

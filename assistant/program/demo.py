@@ -27,10 +27,10 @@ from assistant.db.models import User
 from assistant.db.program_models import Cohort, Membership, Pair, Program, SessionAction
 from assistant.program.agreement import PLACEHOLDER, accept_agreement, draft_agreement, revise_agreement, unfilled
 from assistant.program.cohorts import (
-    PROFILE_FIELDS,
     ProgramError,
     ProgramSpec,
     add_member,
+    answers_of,
     create_cohort,
     create_program,
     save_profile,
@@ -249,12 +249,6 @@ def seed_program_data(
             today=today,
         )
         return seeder.run(weeks=weeks, seed=seed, user_ids=user_ids, on_progress=on_progress)
-
-
-def answers_of(profile: Profile) -> dict[str, Any]:
-    """A profile as the matching form's answers (sets as sorted lists)."""
-    values = {name: getattr(profile, name) for name in PROFILE_FIELDS}
-    return {name: sorted(value) if isinstance(value, frozenset) else value for name, value in values.items()}
 
 
 @dataclass

@@ -12,11 +12,11 @@ from assistant.db.engine import session_scope
 from assistant.program.cohorts import (
     ProgramSpec,
     add_member,
+    answers_of,
     create_cohort,
     create_program,
     save_profile,
 )
-from assistant.program.demo import answers_of
 from assistant.program.profiles import Profile
 from assistant.program.skills import default_skills
 from assistant.services import Services
