@@ -18,8 +18,11 @@ ADMINS = ("admin",)
 NAV = (
     ("/app", "Workspace", PARTICIPANTS),
     ("/goals", "My goals", PARTICIPANTS),
+    ("/pair", "My pair", PARTICIPANTS),
     ("/hr", "HR dashboard", HR_VIEWERS),
+    ("/hr/program", "Cohort figures", HR_VIEWERS),
     ("/admin", "Admin", ADMINS),
+    ("/admin/program", "Program", ADMINS),
 )
 CURRENT = ' aria-current="page"'
 NO_STORE = {"Cache-Control": "no-store"}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.models import User
 from assistant.knowledge.loading import SUPPORTED_SUFFIXES, UnreadableFileError, load_document
+from assistant.program.cohorts import list_programs
 from assistant.web.auth import cookie_user, home_for
 from assistant.web.layout import ADMINS, HR_VIEWERS, PARTICIPANTS, Html, fill, message_page, render_page
 from assistant.web.markdown import render_markdown, render_plain
@@ -81,6 +84,38 @@ def hr_dashboard(user: Annotated[User, Depends(page_user(HR_VIEWERS))]) -> HTMLR
 @router.get("/admin", response_class=HTMLResponse)
 def admin(user: Annotated[User, Depends(page_user(ADMINS))]) -> HTMLResponse:
     return render_page("Admin", fill("admin.html"), user=user, current="/admin", script="admin.js")
+
+
+@router.get("/admin/program", response_class=HTMLResponse)
+def admin_program(user: Annotated[User, Depends(page_user(ADMINS))]) -> HTMLResponse:
+    main = fill("admin-program.html")
+    return render_page("Program", main, user=user, current="/admin/program", script="admin-program.js")
+
+
+@router.get("/pair", response_class=HTMLResponse)
+def my_pair(user: Annotated[User, Depends(page_user(PARTICIPANTS))]) -> HTMLResponse:
+    main = fill("pair.html", user_id=str(user.id))
+    return render_page("My pair", main, user=user, current="/pair", script="pair.js")
+
+
+def cohort_options(sessions: sessionmaker[Session]) -> Html:
+    """Every cohort as an ``<option>``, grouped by program (HR has no API to list cohorts; the page lists them)."""
+    groups = []
+    with sessions() as session:
+        for program in list_programs(session):
+            options = "".join(
+                f'<option value="{cohort.id}">{escape(cohort.name)} (from {cohort.starts_on.isoformat()})</option>'
+                for cohort in sorted(program.cohorts, key=lambda c: (c.starts_on, c.id), reverse=True)
+            )
+            if options:
+                groups.append(f'<optgroup label="{escape(program.name)}">{options}</optgroup>')
+    return Html("".join(groups))
+
+
+@router.get("/hr/program", response_class=HTMLResponse)
+def hr_program(request: Request, user: Annotated[User, Depends(page_user(HR_VIEWERS))]) -> HTMLResponse:
+    main = fill("hr-program.html", cohorts=cohort_options(request.app.state.services.sessions))
+    return render_page("Cohort figures", main, user=user, current="/hr/program", script="hr-program.js")
 
 
 def guideline_file(knowledge_dir: Path, name: str) -> Path | None:

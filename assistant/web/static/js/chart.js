@@ -7,7 +7,7 @@ const WIDTH = 720;
 const HEIGHT = 320;
 const MARGIN = { top: 16, right: 16, bottom: 48, left: 44 };
 
-function niceMax(value) {
+export function niceMax(value) {
   const step = value <= 10 ? 2 : value <= 50 ? 10 : 10 ** Math.floor(Math.log10(value));
   return Math.max(step, Math.ceil(value / step) * step);
 }

@@ -9,7 +9,7 @@ function nextFullHour() {
   return `${start.getFullYear()}-${pad(start.getMonth() + 1)}-${pad(start.getDate())}T${pad(start.getHours())}:00`;
 }
 
-function agendaTable(agenda) {
+export function agendaTable(agenda) {
   return el(
     "table",
     { class: "data agenda" },
