@@ -86,6 +86,17 @@ class MembersOut(BaseModel):
     count: int
 
 
+class MembershipOut(BaseModel):
+    cohort_id: int
+    cohort: str
+    program: str
+    role: str
+    profile_filled: bool
+    starts_on: date
+    ends_on: date
+    cadence_days: int
+
+
 class ProfileIn(BaseModel):
     """The matching form: skills by id or label from ``GET /skills``; slots like ``tue-am``."""
 

@@ -99,7 +99,7 @@ def my_pair(user: Annotated[User, Depends(page_user(PARTICIPANTS))]) -> HTMLResp
 
 
 def cohort_options(sessions: sessionmaker[Session]) -> Html:
-    """Every cohort as an ``<option>``, grouped by program (HR has no API to list cohorts; the page lists them)."""
+    """Every cohort as an ``<option>``, grouped by program, rendered with the page."""
     groups = []
     with sessions() as session:
         for program in list_programs(session):

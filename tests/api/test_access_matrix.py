@@ -69,6 +69,7 @@ ACCESS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/ingest"): {"who": ADMIN, "skip_call": "starts a re-index; covered in test_admin_guidelines"},
     # The program. "outsiders" pass the role check but are not in a cohort or pair: they get this status.
     ("GET", "/skills"): {"who": EVERYONE},
+    ("GET", "/membership"): {"who": MEMBERS, "member": True, "outsiders": {"admin": 404}},
     ("GET", "/profile"): {"who": MEMBERS, "member": True, "outsiders": {"admin": 404}},
     ("PUT", "/profile"): {"who": MEMBERS, "member": True, "outsiders": {"admin": 404}, "json": PROFILE_BODY},
     ("GET", "/pairs"): {"who": PARTICIPANTS},
@@ -115,6 +116,7 @@ ACCESS: dict[tuple[str, str], dict[str, Any]] = {
         "json": lambda world, _: dict(zip(("first_pair_id", "second_pair_id"), world.proposed_pairs(), strict=True)),
     },
     ("GET", "/stalled-pairs"): {"who": ADMIN},
+    ("GET", "/insights/cohorts"): {"who": HR},
     ("GET", "/insights/cohorts/{cohort_id}"): {"who": HR, "admin_resource": "cohort"},
 }
 

@@ -112,6 +112,15 @@ def test_a_proposal_stays_with_the_admin_until_confirmed(client: TestClient, par
     assert [p["id"] for p in mine["data"]] == [pair_id] and mine["data"][0]["status"] == "confirmed"
 
 
+def test_a_member_sees_their_cohort_and_hr_lists_cohorts_without_people(program: Program) -> None:
+    mine = program.get(program.mentor, "/membership")
+    assert mine["cohort_id"] == program.cohort["id"] and mine["role"] == "mentor" and mine["profile_filled"]
+    assert program.client.get(f"{API}/membership", headers=auth(program.outsider)).status_code == 404
+    listed = program.get(program.hr, "/insights/cohorts")
+    assert program.cohort["id"] in [c["id"] for c in listed]
+    assert "Mira" not in str(listed)
+
+
 def test_an_unknown_skill_in_a_profile_is_a_clear_422(program: Program) -> None:
     response = program.client.put(
         f"{API}/profile", json={**PROFILE_MENTEE, "wants": ["time travel"]}, headers=auth(program.mentee)

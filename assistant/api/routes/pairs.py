@@ -20,6 +20,7 @@ from assistant.api.program_schemas import (
     AgreementChangeIn,
     AgreementOut,
     AgreementVersionsOut,
+    MembershipOut,
     PairsOut,
     ProfileIn,
     ProfileOut,
@@ -93,6 +94,23 @@ def list_skills(_: CurrentUser, skills: SkillsDep) -> SkillsOut:
     """The skills list profiles choose from (an organisation can ship its own, see SKILLS_PATH)."""
     data = [SkillOut(id=s.id, label=s.label, group=s.group) for s in skills.skills]
     return SkillsOut(data=data, count=len(data))
+
+
+@router.get("/membership", response_model=MembershipOut)
+def read_membership(user: ConversationOwner, session: SessionDep) -> MembershipOut:
+    """Your cohort and role, and whether your matching profile is filled (404 when you are in no cohort)."""
+    membership = own_membership(session, user)
+    cohort = membership.cohort
+    return MembershipOut(
+        cohort_id=cohort.id,
+        cohort=cohort.name,
+        program=cohort.program.name,
+        role=membership.role,
+        profile_filled=bool(membership.profile),
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        cadence_days=cohort.program.cadence_days,
+    )
 
 
 @router.get("/profile", response_model=ProfileOut)

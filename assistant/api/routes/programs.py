@@ -163,6 +163,13 @@ def list_stalled(
     return StalledPairsOut(data=[StalledPairOut(**s.as_dict()) for s in found], count=len(found))
 
 
+@router.get("/insights/cohorts", response_model=list[CohortOut])
+def insight_cohorts(_: HRUser, session: SessionDep) -> list[CohortOut]:
+    """The cohorts HR can ask figures for (names and dates only), newest first."""
+    found = sorted(_all_cohorts(session), key=lambda c: (c.starts_on, c.id), reverse=True)
+    return [CohortOut.model_validate(c) for c in found]
+
+
 @router.get("/insights/cohorts/{cohort_id}", response_model=CohortReportOut)
 def cohort_insights(cohort_id: Id, _: HRUser, session: SessionDep, services: ServicesDep) -> CohortReportOut:
     """Participation, session frequency against cadence, ratings, goal counts and pulses; under k withheld."""
