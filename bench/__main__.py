@@ -132,6 +132,27 @@ def main() -> None:
                 "<= 10 ms p50",
             )
         )
+        rows.append(
+            (
+                "  for reference: retrieval of a new question (uncached)",
+                f"p50 {overhead.retrieval_p50:.1f} ms",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  for reference: openai SDK alone on the stub (first token / total)",
+                f"p50 {overhead.sdk_ttft_p50:.1f} / {overhead.sdk_total_p50:.1f} ms",
+                "",
+            )
+        )
+        rows.append(
+            (
+                "  for reference: LangChain ChatOpenAI alone on the stub (first token / total)",
+                f"p50 {overhead.langchain_ttft_p50:.1f} / {overhead.langchain_total_p50:.1f} ms",
+                "",
+            )
+        )
         services.close()
 
         if not args.skip_http:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from assistant.coaching.qa import QAService
@@ -24,6 +25,11 @@ class OverheadFigures:
     total_overhead_p50: float
     total_overhead_p95: float
     tokens: int
+    retrieval_p50: float = 0.0  # the turn's retrieval alone (query embedding, searches, fusion)
+    sdk_ttft_p50: float = 0.0  # the openai SDK's own time to first token beyond the stub's delay
+    sdk_total_p50: float = 0.0
+    langchain_ttft_p50: float = 0.0  # ChatOpenAI.astream beyond the stub's delay
+    langchain_total_p50: float = 0.0
 
 
 def measure_llm_overhead(services: Services, questions: list[str]) -> OverheadFigures:
@@ -63,6 +69,72 @@ def measure_llm_overhead(services: Services, questions: list[str]) -> OverheadFi
             return [await one(q) for q in questions]
 
         results = asyncio.run(run())
+        sdk = asyncio.run(_clients(_sdk_stream(stub.base_url), questions))
+        langchain = asyncio.run(_clients(_langchain_stream(settings), questions))
+    retrieval = []
+    for question in questions:
+        services.embedder.clear_cache()  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        services.retriever._retrieve(question, 5, "mentor", None)  # uncached: what a new question costs
+        retrieval.append((time.perf_counter() - started) * 1000)
     ttft = [t - stub_ttft for t, _ in results]
     total = [t - stub_total for _, t in results]
-    return OverheadFigures(p50(ttft), p95(ttft), p50(total), p95(total), tokens)
+    return OverheadFigures(
+        p50(ttft),
+        p95(ttft),
+        p50(total),
+        p95(total),
+        tokens,
+        retrieval_p50=p50(retrieval),
+        sdk_ttft_p50=p50([t - stub_ttft for t, _ in sdk]),
+        sdk_total_p50=p50([t - stub_total for _, t in sdk]),
+        langchain_ttft_p50=p50([t - stub_ttft for t, _ in langchain]),
+        langchain_total_p50=p50([t - stub_total for _, t in langchain]),
+    )
+
+
+Stream = Callable[[str], AsyncIterator[str]]
+
+
+def _sdk_stream(base_url: str) -> Stream:
+    """The plain ``openai`` client on the same stub: the floor any OpenAI-compatible caller pays."""
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(base_url=base_url, api_key="stub", max_retries=0)
+
+    async def stream(question: str) -> AsyncIterator[str]:
+        chunks = await client.chat.completions.create(
+            model="stub", messages=[{"role": "user", "content": question}], stream=True
+        )
+        async for chunk in chunks:
+            if chunk.choices and chunk.choices[0].delta.content:
+                yield chunk.choices[0].delta.content
+
+    return stream
+
+
+def _langchain_stream(settings: Settings) -> Stream:
+    """LangChain's ChatOpenAI alone (what Tandem's LLM path is built on), without retrieval or prompts."""
+    model = make_chat_model(settings)
+    assert model is not None, "the openai provider always has a chat model"
+
+    async def stream(question: str) -> AsyncIterator[str]:
+        async for chunk in model.astream(question):
+            if chunk.content:
+                yield str(chunk.content)
+
+    return stream
+
+
+async def _clients(stream: Stream, questions: list[str]) -> list[tuple[float, float]]:
+    async def one(question: str) -> tuple[float, float]:
+        started = time.perf_counter()
+        first = None
+        async for _ in stream(question):
+            if first is None:
+                first = time.perf_counter()
+        end = time.perf_counter()
+        return ((first or end) - started) * 1000, (end - started) * 1000
+
+    await one(questions[0])
+    return [await one(q) for q in questions]
