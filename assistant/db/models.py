@@ -181,6 +181,7 @@ class ThemeCount(Base):
     """
 
     __tablename__ = "theme_counts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     period: Mapped[str] = mapped_column(String(5), primary_key=True)
     dimension: Mapped[str] = mapped_column(String(6), primary_key=True)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db.engine import session_scope
 from assistant.db.models import ThemeEvent, User
 from assistant.themes.classify import ThemeScore
+from assistant.themes.rollup import record_rollups
 
 log = logging.getLogger(__name__)
 PARTICIPANT_ROLES = ("mentee", "mentor")
@@ -86,9 +87,14 @@ def event_rows(
 
 
 def store_events(session: Session, rows: Sequence[dict[str, object]]) -> int:
-    """Insert event rows with one executemany (Core, not the ORM's per-object bookkeeping)."""
+    """Insert event rows with one executemany (Core, not the ORM's per-object bookkeeping).
+
+    The report's rollups are updated in the same transaction (:mod:`assistant.themes.rollup`), so
+    they never disagree with the events, whichever commits or rolls back.
+    """
     if rows:
         session.execute(insert(cast(Table, ThemeEvent.__table__)), list(rows))
+        record_rollups(session, rows)
     return len(rows)
 
 

@@ -15,6 +15,7 @@ from assistant.db.engine import session_scope
 from assistant.db.models import ThemeEvent
 from assistant.db.program_models import Pair
 from assistant.services import Services
+from assistant.themes.log import participant_key
 from tests.conftest import Participants, auth
 
 API = "/api/v1"
@@ -293,8 +294,9 @@ def test_a_pulse_keeps_scores_and_an_anonymized_comment_and_logs_its_themes(
         headers=auth(program.outsider),
     )
     assert stranger.status_code == 422, "the outsider is in no cohort"
+    key = participant_key(int(program.mentee["id"]), services.settings.theme_hmac_secret)
     with services.sessions() as session:
-        events = session.scalar(select(func.count()).select_from(ThemeEvent))
+        events = session.scalar(select(func.count()).where(ThemeEvent.participant_key == key))
     assert events == len(pulse["themes"]) >= 1
     assert [p["id"] for p in program.get(program.mentee, "/pulses")] == [pulse["id"]]
     assert program.get(program.mentor, "/pulses") == []

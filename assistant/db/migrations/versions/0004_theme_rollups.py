@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("participants", sa.Integer(), nullable=False),
         sa.Column("mentions", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("period", "dimension", "period_start", "theme", "group_value"),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "theme_group_presence",
