@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from assistant.llm.composer import (
     compose_answer,
     decline_text,
 )
+from assistant.llm.leaks import InstructionsLeakError, VerbatimGuard
 from assistant.llm.prompts import load_prompt
 from assistant.retrieval.hybrid import HybridRetriever, Passage, Retrieval
 
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 
 CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
 FALLBACK_NOTICE = "The language model did not answer in time, so Tandem's offline assistant answered instead."
+LEAK_NOTICE = (
+    "The language model's reply repeated Tandem's instructions, so Tandem's offline assistant answered instead."
+)
 AUDIENCE_FOR_ROLE = {"mentee": "mentee", "mentor": "mentor", "hr": "hr", "admin": None}
 
 
@@ -124,20 +129,32 @@ class QAService:
             return
 
         shown: list[str] = []
+        system = load_prompt(self.prompts_dir, "qa_system").render(role=role or "participant")
+        leak_check = VerbatimGuard(system)  # holds back a few words so a quoted prompt is never shown
         try:
             async with asyncio.timeout(self.llm_deadline_seconds):
-                async for piece in self._ask_model(question, role or "participant", retrieval.passages, history):
-                    shown.append(piece)
-                    yield ReplyEvent("token", piece)
+                async with aclosing(self._ask_model(system, question, retrieval.passages, history)) as pieces:
+                    async for piece in pieces:
+                        if visible := leak_check.feed(piece):
+                            shown.append(visible)
+                            yield ReplyEvent("token", visible)
+                        if leak_check.leaked:
+                            raise InstructionsLeakError("the reply repeats the system prompt")
+                if visible := leak_check.finish():
+                    shown.append(visible)
+                    yield ReplyEvent("token", visible)
+                if leak_check.leaked:
+                    raise InstructionsLeakError("the reply repeats the system prompt")
             text = "".join(shown).strip()
             if not text:
                 raise ValueError("empty completion")
-        except Exception as exc:  # any failure of the endpoint: timeout, HTTP error, malformed body
+        except Exception as exc:  # any failure of the endpoint (timeout, HTTP error, malformed body) or a leak
             log.warning("chat model failed (%s); offline composer answers", type(exc).__name__)
             if shown:
                 yield ReplyEvent("reset")
             composed = self.answer_offline(question, retrieval)
-            text = f"{FALLBACK_NOTICE}\n\n{composed.text}"
+            notice = LEAK_NOTICE if isinstance(exc, InstructionsLeakError) else FALLBACK_NOTICE
+            text = f"{notice}\n\n{composed.text}"
             reply = Reply(
                 text,
                 composed.citations,
@@ -173,12 +190,14 @@ class QAService:
         )
 
     async def _ask_model(
-        self, question: str, role: str, passages: list[Passage], history: Sequence[tuple[str, str]]
-    ) -> AsyncIterator[str]:
+        self, system: str, question: str, passages: list[Passage], history: Sequence[tuple[str, str]]
+    ) -> AsyncGenerator[str]:
+        """The only place a prompt is built: the system prompt, this conversation's own last turns (from
+        the caller, who read them from the participant's own conversation), the retrieved guideline
+        passages and the question. Nothing else reaches the model, and it is given no tools."""
         from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
         assert self.chat_model is not None
-        system = load_prompt(self.prompts_dir, "qa_system").render(role=role)
         context = "\n\n".join(
             f"[{n}] ({p.chunk.source} - {p.chunk.section})\n{p.chunk.text}" for n, p in enumerate(passages, 1)
         )

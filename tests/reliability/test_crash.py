@@ -1,4 +1,5 @@
-"""``kill -9`` of the server during load, then a restart: nothing acknowledged is lost."""
+"""``kill -9`` of the server during load, then a restart: nothing acknowledged is lost, no theme event is
+invented for a message that was never stored."""
 
 from __future__ import annotations
 
@@ -8,20 +9,47 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
+from assistant.retrieval.embeddings import MiniLMEmbedder
+from assistant.themes.log import participant_key
 from bench.load import LoadResult, count_stored, run_load
 from bench.server import ServerProcess, create_participants, prepare_data_dir
+from tests.support.theme_events import expected_events, stored_events, stored_user_messages
 
 pytestmark = pytest.mark.slow
+THEME_SECRET = "crash-test-theme-secret"
 
 
-def test_acknowledged_messages_survive_kill_9(tmp_path: Path, indexed_chroma: Path) -> None:
+def warm_up_theme_log(server: ServerProcess, token: str, database: Path) -> None:
+    """One message, then wait for its theme events: the classifier is built before the load starts."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        conversation = client.post("/api/v1/conversations", json={"mode": "ask"}, headers=headers).json()["id"]
+        sent = client.post(
+            f"/api/v1/conversations/{conversation}/messages",
+            json={"content": "How should I give feedback to my senior mentee?"},
+            headers=headers,
+        )
+        assert sent.status_code == 200
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as connection:
+            if connection.execute("SELECT count(*) FROM theme_events").fetchone()[0]:
+                return
+        time.sleep(0.3)
+    raise AssertionError("the warm-up message got no theme event in 120 s")
+
+
+def test_acknowledged_messages_survive_kill_9(tmp_path: Path, indexed_chroma: Path, embedder: MiniLMEmbedder) -> None:
     data_dir = tmp_path / "data"
     prepare_data_dir(data_dir, indexed_chroma)
-    server = ServerProcess(data_dir)
+    server = ServerProcess(data_dir, {"THEME_HMAC_SECRET": THEME_SECRET})
     tokens = create_participants(server.database_url, 8, data_dir)
+    database = data_dir / "tandem.db"
     server.start()
+    warm_up_theme_log(server, tokens[0], database)
     outcome: dict[str, LoadResult] = {}
 
     def load() -> None:
@@ -36,7 +64,6 @@ def test_acknowledged_messages_survive_kill_9(tmp_path: Path, indexed_chroma: Pa
     assert result.acknowledged_ids, "the load acknowledged nothing before the kill"
     assert result.errors, "the kill should have cut requests in flight"
 
-    database = data_dir / "tandem.db"
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     server.start()
@@ -51,3 +78,15 @@ def test_acknowledged_messages_survive_kill_9(tmp_path: Path, indexed_chroma: Pa
             assert orphans == (0,)
     finally:
         server.stop()
+
+    # Theme events: every one belongs to a participant with a stored message in that week, and no
+    # (participant, week, theme) has more events than stored messages the classifier tags with it.
+    # Events of messages still queued at the kill may be missing; none may exist without its message.
+    events = stored_events(server.database_url)
+    assert events, "no theme event at all, so the checks below prove nothing"
+    weeks_with_messages = {
+        (participant_key(user_id, THEME_SECRET), week) for user_id, _, week in stored_user_messages(server.database_url)
+    }
+    assert {(key, week) for key, week, _ in events} <= weeks_with_messages
+    unexplained = events - expected_events(server.database_url, embedder, THEME_SECRET)
+    assert not unexplained, f"theme events without a stored message: {dict(unexplained)}"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,6 +19,7 @@ class StubBehaviour:
     reply: str = "Use Situation-Behavior-Impact and name one specific moment [1]. Ask how it landed [2]."
     delay_seconds: float = 0.0
     token_interval_seconds: float = 0.0
+    responder: Callable[[dict[str, Any]], str] | None = None  # the reply computed from the request, if set
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
 
@@ -69,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         if behaviour.delay_seconds and behaviour.mode == "ok":
             time.sleep(behaviour.delay_seconds)
         stream = bool(request.get("stream"))
+        reply = behaviour.responder(request) if behaviour.responder is not None else behaviour.reply
         if behaviour.mode == "malformed":
             body = b"{this is not json" if not stream else b"data: {not json at all\n\n"
             self.send_response(200)
@@ -87,7 +91,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "choices": [
                         {
                             "index": 0,
-                            "message": {"role": "assistant", "content": behaviour.reply},
+                            "message": {"role": "assistant", "content": reply},
                             "finish_reason": "stop",
                         }
                     ],
@@ -104,7 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        words = behaviour.reply.split(" ")
+        words = reply.split(" ")
         for index, word in enumerate(words):
             if behaviour.mode == "cut" and index == len(words) // 2:
                 self.wfile.flush()
@@ -120,13 +124,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-stream (a timeout, a reply cut short on purpose) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class OpenAIStub:
     """``with OpenAIStub() as stub:`` serves ``stub.base_url`` on 127.0.0.1 in a thread."""
 
     def __init__(self, behaviour: StubBehaviour | None = None) -> None:
         self.behaviour = behaviour or StubBehaviour()
         handler = type("Handler", (_Handler,), {"behaviour": self.behaviour})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _QuietServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
