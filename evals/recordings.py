@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,8 @@ class Manifest:
     settings: dict[str, Any]
     scrubbed: bool
     complete: bool = False  # every case of every dataset recorded (set when a recording finishes whole)
+    # Outputs refreshed from the recorded model responses after Tandem's handling changed (evals/rederive.py)
+    rederived: list[dict[str, Any]] = field(default_factory=list)
     tandem_version: str = __version__
     chunker_version: str = CHUNKER_VERSION
     format: int = FORMAT

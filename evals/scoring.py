@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.coaching.qa import LEAK_NOTICE
 from assistant.knowledge.chunking import Chunk
 from evals.cases import Case, Reference
 from evals.grounding import SUPPORT_THRESHOLD, check_grounding, plain_answer
@@ -32,7 +33,9 @@ METRICS = {
     "context_recall": "ragas IDBasedContextRecall: share of reference sections retrieved (ids = source#section)",
     "context_precision": "ragas IDBasedContextPrecision: share of retrieved chunks that belong to a reference section",
     "answered_rate": "in-scope questions answered rather than declined",
-    "fallback_rate": "in-scope answers the offline composer wrote because the model failed",
+    "fallback_rate": "in-scope answers the offline composer wrote because the model call failed",
+    "instructions_leak_rate": "in-scope answers where the model repeated the system prompt, so the offline "
+    "composer answered instead (the leak is never shown)",
     "citation_validity": "answered in-scope replies whose every citation was retrieved and every [n] resolves",
     "cites_reference": "answered in-scope replies citing at least one reference section",
     "sentence_support": f"answer sentences with >= {SUPPORT_THRESHOLD:.0%} of their content words in the cited text",
@@ -136,7 +139,12 @@ def score_qa(cases: Sequence[Case], runs: Sequence[CaseRun], chunks: Mapping[str
         if case.id not in answered_ids:
             reasons.setdefault(case.id, []).append("declined an in-scope question")
     score.mean("answered_rate", [1.0 if c.id in answered_ids else 0.0 for c, _ in in_scope])
-    score.mean("fallback_rate", [1.0 if r.reply and r.reply["fallback"] else 0.0 for _, r in answered])
+    leaked = {c.id for c, r in answered if r.reply and r.reply["fallback"] and r.reply["text"].startswith(LEAK_NOTICE)}
+    score.mean(
+        "fallback_rate",
+        [1.0 if r.reply and r.reply["fallback"] and c.id not in leaked else 0.0 for c, r in answered],
+    )
+    score.mean("instructions_leak_rate", [1.0 if c.id in leaked else 0.0 for c, _ in answered])
     validity, cites_reference, supported, sentences = [], [], 0, 0
     for case, run in answered:
         assert run.reply is not None
@@ -148,7 +156,11 @@ def score_qa(cases: Sequence[Case], runs: Sequence[CaseRun], chunks: Mapping[str
         cites_reference.append(1.0 if cited else 0.0)
         supported += grounding.supported
         sentences += grounding.sentences
-        if run.reply["fallback"]:
+        if case.id in leaked:
+            reasons.setdefault(case.id, []).append(
+                "the model repeated the system prompt; the offline composer answered"
+            )
+        elif run.reply["fallback"]:
             reasons.setdefault(case.id, []).append("the model failed; the offline composer answered")
         reasons.setdefault(case.id, []).extend(grounding.citation_problems)
         if grounding.unsupported:

@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     eval_app.command("run")(run)
     eval_app.command("compare")(compare)
     eval_app.command("skills")(skills)
+    eval_app.command("rederive")(rederive)
     app.add_typer(eval_app, name="eval")
 
 
@@ -100,6 +101,29 @@ def record(
     except ValueError as exc:
         fail(str(exc))
     console.print(f"recorded {directory}", markup=False, highlight=False)
+
+
+def rederive(
+    recording: Annotated[Path, typer.Argument(help="A recording folder.")],
+    reason: Annotated[str, typer.Option(help="Why Tandem's handling changed (kept in the manifest).")],
+    data_dir: Annotated[Path | None, typer.Option(help="Index folder (default: data/evals).")] = None,
+) -> None:
+    """Refresh outputs of cases whose model calls still match (no model call); the rest stay stale."""
+    _require_evals()
+    from evals.harness import DEFAULT_DATA_DIR
+    from evals.recordings import RecordingError
+    from evals.rederive import rederive as rederive_outputs
+
+    try:
+        refreshed, still_stale = rederive_outputs(recording, reason=reason, data_dir=data_dir or DEFAULT_DATA_DIR)
+    except (RecordingError, ValueError) as exc:
+        fail(str(exc))
+    console.print(
+        f"refreshed {len(refreshed)} cases ({', '.join(refreshed) or 'none'}); "
+        f"{len(still_stale)} need a new recording ({', '.join(still_stale) or 'none'})",
+        markup=False,
+        highlight=False,
+    )
 
 
 def run(

@@ -13,6 +13,7 @@ from assistant.config import PROJECT_ROOT
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from evals.providers import ProviderSpec
 from evals.record import record
+from evals.rederive import rederive
 from evals.replay import replay
 from evals.run import evaluate_recording
 from tests.support.openai_stub import OpenAIStub
@@ -107,6 +108,33 @@ def test_an_edited_offline_answer_is_reported_as_stale(
     qa_file.write_text(json.dumps(qa))
     result = replay(directory, data_dir=eval_data_dir, embedder=embedder, only={qa["cases"][0]["id"], "qa002"})
     assert [(s.case_id, s.why.split(":")[0]) for s in result.stale] == [(qa["cases"][0]["id"], "reply text changed")]
+
+
+def test_rederiving_refreshes_outputs_but_never_stands_in_for_a_model_call(
+    stub_recording: tuple[Path, OpenAIStub], eval_data_dir: Path, embedder: MiniLMEmbedder, tmp_path: Path
+) -> None:
+    directory = tmp_path / "copy"
+    shutil.copytree(stub_recording[0], directory)
+    qa_file = directory / "qa.json"
+    qa = json.loads(qa_file.read_text())
+    by_id = {case["id"]: case for case in qa["cases"]}
+    calls_before = json.dumps(by_id["qa001"]["calls"], sort_keys=True)
+    by_id["qa001"]["reply"]["text"] = "What an older Tandem made of the same model answer."
+    by_id["qa007"]["input_sha256"] = "0" * 64  # the question itself changed: only a new recording helps
+    qa_file.write_text(json.dumps(qa))
+
+    refreshed, still_stale = rederive(
+        directory, reason="a test", data_dir=eval_data_dir, embedder=embedder, only={"qa001", "qa007"}
+    )
+    assert (refreshed, still_stale) == (["qa/qa001"], ["qa/qa007"])
+    after = {case["id"]: case for case in json.loads(qa_file.read_text())["cases"]}
+    assert after["qa001"]["reply"]["text"] != "What an older Tandem made of the same model answer."
+    assert json.dumps(after["qa001"]["calls"], sort_keys=True) == calls_before, "model responses are never edited"
+    manifest = json.loads((directory / "manifest.json").read_text())
+    assert manifest["rederived"][0]["cases"] == ["qa/qa001"] and manifest["rederived"][0]["reason"] == "a test"
+    assert manifest["recorded_at"] == json.loads((stub_recording[0] / "manifest.json").read_text())["recorded_at"]
+    result = replay(directory, data_dir=eval_data_dir, embedder=embedder, only={"qa001", "qa007"})
+    assert [s.case_id for s in result.stale] == ["qa007"]
 
 
 def test_an_interrupted_recording_resumes_without_asking_again(
