@@ -10,6 +10,7 @@ shown. Paraphrase is not caught (see docs/security.md).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD = re.compile(r"\S+")
 WINDOW = 8  # no 6-word run of prompts/qa_system.md occurs in the shipped guidelines
@@ -28,6 +29,14 @@ def quotes(text: str, secret: str, window: int = WINDOW) -> bool:
     return VerbatimGuard(secret, window).check_all(text)
 
 
+@lru_cache(maxsize=16)
+def _patterns(secret: str, window: int) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """The prompt's word runs and their beginnings, computed once per prompt (every reply is checked)."""
+    words = _words(secret)
+    runs = frozenset(tuple(words[i : i + window]) for i in range(len(words) - window + 1))
+    return runs, frozenset(run[:size] for run in runs for size in range(1, window))
+
+
 class VerbatimGuard:
     """Feed streamed pieces; get back the text that is safe to show now. ``leaked`` turns True on a leak.
 
@@ -37,10 +46,8 @@ class VerbatimGuard:
     """
 
     def __init__(self, secret: str, window: int = WINDOW) -> None:
-        words = _words(secret)
         self.window = window
-        self.runs = {tuple(words[i : i + window]) for i in range(len(words) - window + 1)}
-        self.starts = {run[:size] for run in self.runs for size in range(1, window)}
+        self.runs, self.starts = _patterns(secret, window)
         self.text = ""
         self.shown = 0  # characters of ``text`` released so far
         self.spans: list[tuple[int, str]] = []  # complete words so far: (offset in text, normalised word)
