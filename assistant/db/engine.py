@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,49 +31,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        serialize_sqlite_writes(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-
-
-WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "ALTER", "DROP")
-WRITE_LOCK_TIMEOUT_S = 30.0
-
-
-def serialize_sqlite_writes(engine: Engine) -> None:
-    """Let one connection of this process write at a time, queued on a lock, not in SQLite's busy handler.
-
-    SQLite allows one writer; a second writer waits in the busy handler, which sleeps in growing steps
-    (up to 100 ms) instead of waking when the lock frees. Under concurrent requests that turned a few
-    milliseconds of waiting into seconds of tail latency. Here a connection takes a process-wide lock at
-    its first write statement and gives it back at commit, rollback or check-in; readers are not
-    affected (WAL). After ``WRITE_LOCK_TIMEOUT_S`` a connection goes ahead anyway and SQLite's own
-    locking decides, so a mistake can slow a request but never deadlock it.
-    """
-    lock = threading.Lock()
-
-    def release(info: dict[str, Any]) -> None:
-        if info.pop("tandem_write_lock", False):
-            lock.release()
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _take(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        info = connection.connection.info
-        if not info.get("tandem_write_lock") and statement.lstrip()[:7].upper().startswith(WRITE_PREFIXES):
-            info["tandem_write_lock"] = lock.acquire(timeout=WRITE_LOCK_TIMEOUT_S)
-
-    @event.listens_for(engine, "commit")
-    def _after_commit(connection: Any) -> None:
-        release(connection.connection.info)
-
-    @event.listens_for(engine, "rollback")
-    def _after_rollback(connection: Any) -> None:
-        release(connection.connection.info)
-
-    @event.listens_for(engine.pool, "checkin")
-    def _checkin(_dbapi_connection: Any, record: Any) -> None:
-        if record is not None:
-            release(record.info)
 
 
 def alembic_config(engine: Engine) -> Config:
