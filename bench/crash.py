@@ -80,7 +80,10 @@ def main() -> None:
     acknowledged = len(result.acknowledged_ids)
     print(f"participants {args.participants}, killed with SIGKILL {args.kill_after:.0f} s into the load")
     answered = sum(result.statuses.values())
-    print(f"responses before the kill: {answered}; requests cut by the kill: {sum(result.errors.values())}")
+    failed = sum(result.errors.values())
+    print(
+        f"responses before the kill: {answered}; requests failed while the server was down (cut or refused): {failed}"
+    )
     print(f"messages acknowledged: {acknowledged}; found after restart: {found}")
     print(f"PRAGMA integrity_check: {before} after the kill, {after} after the restart")
     print(
