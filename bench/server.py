@@ -63,13 +63,15 @@ class ServerProcess:
             "warning",
         ]
         root = Path(__file__).resolve().parent.parent
-        self.process = subprocess.Popen(
-            command, cwd=root, env=self.env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        # A file, not a pipe: nobody reads a pipe during a run, and a full one blocks the server's logging.
+        log_file = (self.data_dir / "server.log").open("ab")
+        self.process = subprocess.Popen(command, cwd=root, env=self.env(), stdout=subprocess.DEVNULL, stderr=log_file)
+        log_file.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                tail = (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"server exited: {tail}")
             try:
                 if httpx.get(f"{self.url}/api/v1/ready", timeout=2).status_code == 200:
                     return

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from assistant.themes.rollup import record_rollups
 
 log = logging.getLogger(__name__)
 PARTICIPANT_ROLES = ("mentee", "mentor")
+SKIP_REPORT_INTERVAL_S = 60.0
 
 
 class Classifier(Protocol):
@@ -123,6 +125,8 @@ class ThemeLogger:
         self._executor: ThreadPoolExecutor | None = None
         self._pending: set[Future[int]] = set()
         self._max_pending = max_pending
+        self._skipped = 0  # messages not classified since the last warning (one warning a minute at most)
+        self._last_skip_report = -SKIP_REPORT_INTERVAL_S
 
     @property
     def classifier(self) -> Classifier:
@@ -153,7 +157,15 @@ class ThemeLogger:
             return False
         with self._lock:
             if len(self._pending) >= self._max_pending:
-                log.warning("theme log queue full (%d waiting); one message not classified", len(self._pending))
+                self._skipped += 1
+                now = time.monotonic()
+                if now - self._last_skip_report >= SKIP_REPORT_INTERVAL_S:
+                    log.warning(
+                        "theme log queue full (%d waiting); %d messages not classified",
+                        len(self._pending),
+                        self._skipped,
+                    )
+                    self._last_skip_report, self._skipped = now, 0
                 return False
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="theme-log")
