@@ -108,6 +108,9 @@ def build_services(
     embedder = embedder or get_embedder(settings.embedding_threads)
     retriever = HybridRetriever(store, embedder)
     model = make_chat_model(settings) if chat_model is _DEFAULT else cast("BaseChatModel | None", chat_model)
+    sessions = make_session_factory(engine)
+    anonymizer = Lazy(lambda: _build_anonymizer(sessions))
+    scrub = (lambda text: anonymizer.get().scrub(text)) if settings.scrub_before_llm and model is not None else None
     qa = QAService(
         retriever,
         settings.prompts_dir,
@@ -117,6 +120,7 @@ def build_services(
         top_k=settings.retrieval_top_k,
         min_relevance=settings.min_relevance,
         llm_deadline_seconds=settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1,
+        scrub=scrub,
     )
     skills = SkillRouter(
         qa,
@@ -125,9 +129,7 @@ def build_services(
         chat_model=model,
         provider=provider_label(settings),
     )
-    sessions = make_session_factory(engine)
     themes = ThemeLogger(sessions, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
-    anonymizer = Lazy(lambda: _build_anonymizer(sessions))
     return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +81,11 @@ class QAService:
         top_k: int = 5,
         min_relevance: float = 0.3,
         llm_deadline_seconds: float = 90.0,
+        scrub: Callable[[str], str] | None = None,
     ) -> None:
+        """``scrub`` (``SCRUB_BEFORE_LLM``) rewrites the participant's words before they leave for the model:
+        the question and the conversation's earlier turns; retrieval still uses the question as typed."""
+        self.scrub = scrub
         self.retriever = retriever
         self.prompts_dir = prompts_dir
         self.knowledge_dir = knowledge_dir
@@ -201,10 +205,11 @@ class QAService:
         context = "\n\n".join(
             f"[{n}] ({p.chunk.source} - {p.chunk.section})\n{p.chunk.text}" for n, p in enumerate(passages, 1)
         )
-        user = load_prompt(self.prompts_dir, "qa_user").render(context=context, question=question)
+        clean = self.scrub or str
+        user = load_prompt(self.prompts_dir, "qa_user").render(context=context, question=clean(question))
         messages: list[BaseMessage] = [SystemMessage(system)]
         for speaker, text in history[-6:]:
-            messages.append(HumanMessage(text) if speaker == "user" else AIMessage(text))
+            messages.append(HumanMessage(clean(text)) if speaker == "user" else AIMessage(clean(text)))
         messages.append(HumanMessage(user))
         async for chunk in self.chat_model.astream(messages):
             content = chunk.content
