@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, demo, feedback, goal, goals, match, plan, program, themes
+from assistant.commands import anonymize, demo, feedback, goal, goals, match, pair, plan, program, themes
 from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
@@ -229,7 +229,7 @@ def users_forget(
     )
 
 
-for command_module in (goal, goals, feedback, plan, anonymize, themes, match, program, eval_commands, demo):
+for command_module in (goal, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo):
     command_module.register(app)
 
 

@@ -15,6 +15,8 @@ from assistant.config import Settings, get_settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from assistant.db.models import User
+
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -49,3 +51,15 @@ def database_session() -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+@contextmanager
+def participant_session(token: str) -> Iterator[tuple[Session, User]]:
+    """A committed session and the active user holding ``token`` (one line and exit 2 otherwise)."""
+    from assistant.db import crud
+
+    with database_session() as session:
+        user = crud.user_by_token(session, token=token)
+        if user is None:
+            fail("invalid or inactive token")
+        yield session, user

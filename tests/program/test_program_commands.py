@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -62,6 +63,43 @@ def test_an_admin_runs_a_cohort_from_the_command_line(env: dict[str, str]) -> No
     assert report["k"] == 5 and report["participation"]["confirmed_pairs"]["suppressed"] is (2 * len(listed) < 5)
     stalled = json.loads(ok(env, "program", "stalled", "--json"))
     assert stalled == {"stalled_pairs": []}, "pairs confirmed today are not stalled"
+
+
+def test_a_pair_works_from_the_command_line_with_their_tokens(env: dict[str, str]) -> None:
+    ok(env, "program", "create", "Digital bridge")
+    ok(env, "program", "cohort", "Digital bridge", "Spring", "--starts", dt.date.today().isoformat())
+    enrolled = json.loads(ok(env, "program", "enrol", "--cohort", "Spring", "--profiles", str(EXAMPLE), "--json"))
+    tokens = {row["id"]: row["token"] for row in enrolled["enrolled"]}
+    first = json.loads(ok(env, "match", "--cohort", "Spring", "--json"))["pairs"][0]
+    ok(env, "program", "confirm", str(first["pair_id"]))
+    mentor, mentee = tokens[first["mentor"]], tokens[first["mentee"]]
+
+    drafted = json.loads(ok(env, "pair", "agreement", "--token", mentor, "--draft", "--json"))["agreement"]
+    assert drafted["version"] == 1 and drafted["unfilled"]
+    sets = [arg for label in drafted["unfilled"] for arg in ("--set", f"{label}=agreed in session one")]
+    assert json.loads(ok(env, "pair", "agreement", "--token", mentee, *sets, "--json"))["agreement"]["unfilled"] == []
+    ok(env, "pair", "agreement", "--token", mentor, "--accept", "2")
+    accepted = json.loads(ok(env, "pair", "agreement", "--token", mentee, "--accept", "2", "--json"))["agreement"]
+    assert accepted["accepted"] is True
+
+    today = dt.date.today().isoformat()
+    assert "1 actions" in ok(
+        env, "pair", "log", "--token", mentee, "--held-on", today, "--rating", "4",
+        "--notes", "Built a first dashboard", "--action", "Share the dashboard with the team|mentee|2030-01-31",
+    )  # fmt: skip
+    shown = json.loads(ok(env, "pair", "show", "--token", mentor, "--json"))
+    assert [a["text"] for a in shown["open_actions"]] == ["Share the dashboard with the team"]
+    assert shown["agreement"]["accepted"] and shown["sessions"][0]["notes"] == "Built a first dashboard"
+    ok(env, "pair", "done", str(shown["open_actions"][0]["id"]), "--token", mentee)
+    assert json.loads(ok(env, "pair", "show", "--token", mentee, "--json"))["open_actions"] == []
+
+    scores = ["--score", "useful=4", "--score", "open=5", "--score", "next_steps=3"]
+    session_id = str(shown["sessions"][0]["id"])
+    assert "thank you" in ok(env, "pulse", "--token", mentee, "--session", session_id, *scores)
+    again = tandem(env, "pulse", "--token", mentee, "--session", session_id, *scores)
+    assert again.returncode == 2 and "already answered" in again.stderr
+    stranger = tandem(env, "pair", "show", "--token", "tdm_not-a-token")
+    assert stranger.returncode == 2 and stranger.stderr.strip() == "error: invalid or inactive token"
 
 
 @pytest.mark.parametrize(
