@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.commands.common import console, fail, load_settings, print_json
+from assistant.commands.common import console, fail, load_settings, participant_session, print_json
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
 STATUSES = ("draft", "active", "done")
@@ -18,20 +18,6 @@ def register(app: typer.Typer) -> None:
     goals_app.command("list")(list_goals)
     goals_app.command("update")(update_goal)
     app.add_typer(goals_app, name="goals")
-
-
-def _session_and_user(token: str):  # type: ignore[no-untyped-def]
-    from assistant.db import crud
-    from assistant.db.engine import make_engine, make_session_factory, migrate
-
-    engine = make_engine(load_settings().sqlalchemy_url)
-    migrate(engine)
-    session = make_session_factory(engine)()
-    user = crud.user_by_token(session, token=token)
-    if user is None:
-        session.close()
-        fail("invalid or inactive token")
-    return session, user
 
 
 def _as_dict(goal) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -56,8 +42,7 @@ def list_goals(
 
     if status is not None and status not in STATUSES:
         fail(f"unknown status {status!r}; choose draft, active or done")
-    session, user = _session_and_user(token)
-    with session:
+    with participant_session(token) as (session, user):
         goals = [_as_dict(g) for g in crud.list_goals(session, user=user, status=status)]
     if as_json:
         print_json({"goals": goals})
@@ -99,11 +84,9 @@ def update_goal(
         changes["text"] = text.strip()
     if not changes:
         fail("nothing to change: give --status, --text or --target-date")
-    session, user = _session_and_user(token)
-    with session:
+    with participant_session(token) as (session, user):
         goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
         if goal is None:
             fail(f"goal {goal_id} not found")
         crud.update_goal(session, goal=goal, changes=changes)
-        session.commit()
-        console.print(f"goal {goal_id} updated", highlight=False)
+    console.print(f"goal {goal_id} updated", highlight=False)
