@@ -6,7 +6,8 @@ import os
 import random
 import subprocess
 import sys
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,18 @@ from assistant.program.demo import DEMO_PROGRAM, ProgramSeedSummary, seed_progra
 from assistant.program.insights import cohort_report, stalled_pairs
 from assistant.services import Services
 from assistant.themes.demo import create_participants
+from tests.conftest import DATABASES, POSTGRES_URL, _fresh_postgres_schema
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own per test, also on PostgreSQL: the demo seeds one program per database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tandem.db'}"
+        return
+    with _fresh_postgres_schema(POSTGRES_URL) as url:
+        yield url
+
 
 TODAY = date(2031, 3, 19)
 WEEKS = 16  # past the 26-week program's midpoint, so there are mid-point surveys too
@@ -45,7 +58,14 @@ def fingerprint(sessions: sessionmaker[Session]) -> list[list[str]]:
         select(Pulse.kind, Pulse.scores, Pulse.comment),
     )
     with session_scope(sessions) as session:
-        return [sorted(str(tuple(row)) for row in session.execute(query)) for query in queries]
+        return [sorted(str(tuple(_plain(v) for v in row)) for row in session.execute(query)) for query in queries]
+
+
+def _plain(value: object) -> object:
+    """Datetimes as UTC ISO text: SQLite hands them back naive, PostgreSQL with a time zone."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
 
 
 def test_the_same_seed_gives_the_same_program(services: Services, tmp_path: Path) -> None:
