@@ -173,7 +173,11 @@ class QAService:
             return
         cited = cited_passages(text, retrieval.passages)
         reply = Reply(
-            text, [citation_for(p) for p in cited], self.provider, True, chunk_ids=[p.chunk.id for p in cited]
+            renumber_markers(text, retrieval.passages, cited),
+            [citation_for(p) for p in cited],
+            self.provider,
+            True,
+            chunk_ids=[p.chunk.id for p in cited],
         )
         yield ReplyEvent("done", reply=reply)
 
@@ -221,6 +225,17 @@ def cited_passages(text: str, passages: list[Passage]) -> list[Passage]:
     """Passages the model cited by number; all of them if it cited none (they were its only context)."""
     numbers = sorted({int(n) for n in CITATION_MARK.findall(text) if 1 <= int(n) <= len(passages)})
     return [passages[n - 1] for n in numbers] or list(passages)
+
+
+def renumber_markers(text: str, passages: list[Passage], cited: list[Passage]) -> str:
+    """The model numbers the passages it was given; the reader numbers the reply's citations.
+
+    ``[4]`` (the fourth retrieved passage) becomes ``[2]`` when that passage is the reply's second
+    citation. A number with no passage behind it is left as written (the eval suite counts it invalid).
+    The streamed tokens carry the model's numbers; the stored reply, which replaces them, carries these.
+    """
+    position = {passages.index(p) + 1: n for n, p in enumerate(cited, 1)}
+    return CITATION_MARK.sub(lambda m: f"[{position.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 async def collect(events: AsyncIterator[ReplyEvent]) -> Reply:

@@ -66,6 +66,19 @@ def test_streams_the_model_answer_with_citations(services: Services, stub: OpenA
     assert "[1] (knowledge/" in request["messages"][-1]["content"]
 
 
+def test_markers_are_renumbered_to_the_reply_s_own_citations(services: Services, stub: OpenAIStub) -> None:
+    stub.behaviour.reply = "Name the moment [4]. Then ask how it landed [2]. Nothing at [9]."
+    result = events(llm_qa(services, stub))
+    reply = result[-1].reply
+    assert reply is not None and not reply.fallback
+    assert reply.text == "Name the moment [2]. Then ask how it landed [1]. Nothing at [9]."
+    prompt = stub.behaviour.requests[0]["messages"][-1]["content"]
+    sections = [
+        line.split(" - ", 1)[1].rstrip(")") for line in prompt.splitlines() if line[:1] == "[" and " - " in line
+    ]
+    assert [c["section"] for c in reply.citations] == [sections[1], sections[3]]
+
+
 @pytest.mark.parametrize("mode", ["error500", "error429", "malformed"])
 def test_endpoint_failures_fall_back_to_offline_and_say_so(services: Services, stub: OpenAIStub, mode: str) -> None:
     stub.behaviour.mode = mode
