@@ -1,7 +1,7 @@
 // A bar chart of sessions per month as inline SVG, with the month's mean rating above each bar.
 // A withheld month (fewer than k people) is a hollow dashed bar inside the shaded "fewer than k"
 // band, like the theme chart's hollow markers: something was there, but not how much.
-import { niceMax } from "./chart.js";
+import { chartFrame, niceMax } from "./chart.js";
 import { el, svg } from "./dom.js";
 
 const WIDTH = 720;
@@ -31,20 +31,6 @@ export function drawBarChart(container, { bars, k, titleId, emptyText }) {
   const step = top <= 6 ? 1 : top <= 12 ? 2 : top / 4;
   const ticks = Array.from({ length: Math.round(top / step) + 1 }, (_, i) => i * step);
 
-  const grid = ticks.map((tick) =>
-    svg(
-      "g",
-      {},
-      svg("line", { class: "grid", x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(tick), y2: y(tick) }),
-      svg("text", { x: MARGIN.left - 6, y: y(tick) + 4, "text-anchor": "end" }, String(Math.round(tick))),
-    ),
-  );
-  const band = svg(
-    "g",
-    { class: "suppressed-band" },
-    svg("rect", { x: MARGIN.left, y: y(k), width: plotWidth, height: y(0) - y(k), fill: "#eef0f3" }),
-    svg("text", { x: WIDTH - MARGIN.right - 4, y: y(k) + 14, "text-anchor": "end" }, `fewer than ${k}`),
-  );
   const columns = bars.map((bar, index) => {
     const height = bar.suppressed ? k / 2 : bar.value || 0;
     const centre = x(index) + barWidth / 2;
@@ -59,10 +45,7 @@ export function drawBarChart(container, { bars, k, titleId, emptyText }) {
   const chart = svg(
     "svg",
     { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": titleId, preserveAspectRatio: "xMidYMid meet" },
-    band,
-    grid,
-    svg("line", { class: "axis", x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: y(0) }),
-    svg("line", { class: "axis", x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(0), y2: y(0) }),
+    chartFrame({ width: WIDTH, margin: MARGIN, ticks, y, k }),
     columns,
   );
   const scroller = el("div", { class: "chart-scroll" }, chart);

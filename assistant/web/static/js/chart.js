@@ -12,6 +12,31 @@ export function niceMax(value) {
   return Math.max(step, Math.ceil(value / step) * step);
 }
 
+// The parts every Tandem chart shares: the shaded "fewer than k" band, the grid with its tick labels,
+// and the two axes. ``y`` maps a value to its vertical position.
+export function chartFrame({ width, margin, ticks, y, k }) {
+  const band = svg(
+    "g",
+    { class: "suppressed-band" },
+    svg("rect", { x: margin.left, y: y(k), width: width - margin.left - margin.right, height: y(0) - y(k), fill: "#eef0f3" }),
+    svg("text", { x: width - margin.right - 4, y: y(k) + 14, "text-anchor": "end" }, `fewer than ${k}`),
+  );
+  const grid = ticks.map((tick) =>
+    svg(
+      "g",
+      {},
+      svg("line", { class: "grid", x1: margin.left, x2: width - margin.right, y1: y(tick), y2: y(tick) }),
+      svg("text", { x: margin.left - 6, y: y(tick) + 4, "text-anchor": "end" }, String(Math.round(tick))),
+    ),
+  );
+  return [
+    band,
+    grid,
+    svg("line", { class: "axis", x1: margin.left, x2: margin.left, y1: margin.top, y2: y(0) }),
+    svg("line", { class: "axis", x1: margin.left, x2: width - margin.right, y1: y(0), y2: y(0) }),
+  ];
+}
+
 // series: [{ theme, cells: Map(period -> { value, suppressed }) }]
 export function drawThemeChart(container, { periods, series, k, titleId, emptyText }) {
   if (!periods.length || !series.length) {
@@ -26,20 +51,6 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
   const y = (value) => MARGIN.top + plotHeight - (value / top) * plotHeight;
   const ticks = Array.from({ length: 5 }, (_, i) => (top * i) / 4);
 
-  const grid = ticks.map((tick) =>
-    svg(
-      "g",
-      {},
-      svg("line", { class: "grid", x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(tick), y2: y(tick) }),
-      svg("text", { x: MARGIN.left - 6, y: y(tick) + 4, "text-anchor": "end" }, String(Math.round(tick))),
-    ),
-  );
-  const band = svg(
-    "g",
-    { class: "suppressed-band" },
-    svg("rect", { x: MARGIN.left, y: y(k), width: plotWidth, height: y(0) - y(k), fill: "#eef0f3" }),
-    svg("text", { x: WIDTH - MARGIN.right - 4, y: y(k) + 14, "text-anchor": "end" }, `fewer than ${k}`),
-  );
   const labels = periods.map((period, index) =>
     svg("text", { x: x(index), y: HEIGHT - MARGIN.bottom + 18, "text-anchor": "middle" }, period.slice(5)),
   );
@@ -74,10 +85,7 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
   const chart = svg(
     "svg",
     { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": titleId, preserveAspectRatio: "xMidYMid meet" },
-    band,
-    grid,
-    svg("line", { class: "axis", x1: MARGIN.left, x2: MARGIN.left, y1: MARGIN.top, y2: y(0) }),
-    svg("line", { class: "axis", x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: y(0), y2: y(0) }),
+    chartFrame({ width: WIDTH, margin: MARGIN, ticks, y, k }),
     labels,
     svg("text", { x: MARGIN.left + plotWidth / 2, y: HEIGHT - 8, "text-anchor": "middle" }, "week starting"),
     lines,
