@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +15,8 @@ from assistant.program.skills import SkillCatalog
 from assistant.services import Services
 
 bearer = HTTPBearer(auto_error=False)
+PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+"""A database id in a URL: out-of-range numbers get a 422 instead of an overflow in the database."""
 SESSION_COOKIE = "tandem_session"
 CSRF_HEADER = "X-Tandem-CSRF"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +26,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line to stderr and exit non-zero: bad input never shows a stack trace."""
     errors.print(f"error: {message}", markup=False, highlight=False)
     raise typer.Exit(code)
+
+
+def parse_day(text: str, what: str) -> dt.date:
+    """A YYYY-MM-DD date from the command line, or one line naming ``what`` and exit 2."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what} must be a date like 2027-01-11, not {text!r}")
 
 
 def print_json(payload: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.commands.common import console, fail, load_settings, participant_session, print_json
+from assistant.commands.common import console, fail, load_settings, parse_day, participant_session, print_json
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
 PairOption = Annotated[int | None, typer.Option("--pair", help="The pair's id (default: your only pair).")]
@@ -158,14 +158,14 @@ def log_session(
     from assistant.program.session_log import ActionDraft
     from assistant.program.session_log import log_session as store
 
-    day = _day(held_on, "--held-on")
+    day = parse_day(held_on, "--held-on")
     drafts = []
     for item in action or []:
         parts = [part.strip() for part in item.split("|")]
         if len(parts) not in (2, 3):
             fail(f"--action needs TEXT|OWNER or TEXT|OWNER|DUE, not {item!r}")
         drafts.append(
-            ActionDraft(parts[0], parts[1], _day(parts[2], "an action's due date") if len(parts) == 3 else None)
+            ActionDraft(parts[0], parts[1], parse_day(parts[2], "an action's due date") if len(parts) == 3 else None)
         )
     try:
         with participant_session(token) as (session, user):
@@ -239,10 +239,3 @@ def pulse(
     finally:
         services.close()
     console.print(f"thank you; themes noted: {', '.join(themes) or 'none'}", markup=False)
-
-
-def _day(text: str, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{what} must be a date like 2027-01-11, not {text!r}")

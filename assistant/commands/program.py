@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from assistant.commands.common import console, database_session, fail, load_settings, print_json
+from assistant.commands.common import console, database_session, fail, load_settings, parse_day, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 CohortOption = Annotated[str, typer.Option("--cohort", help="The cohort's name.")]
@@ -65,7 +64,7 @@ def cohort(
     from assistant.db.program_models import Program
     from assistant.program.cohorts import ProgramError, create_cohort
 
-    starts_on = _day(starts, "--starts")
+    starts_on = parse_day(starts, "--starts")
     try:
         with database_session() as session:
             found = session.scalar(select(Program).where(Program.name == program))
@@ -240,14 +239,13 @@ def stalled(
     as_json: JsonOption = False,
 ) -> None:
     """Confirmed pairs without a session for too long (pair and dates only), for the program admin."""
-    from assistant.program.cohorts import list_programs
+    from assistant.program.cohorts import all_cohorts
     from assistant.program.insights import stalled_pairs
 
     if days is not None and days < 1:
         fail("--days must be at least 1")
     with database_session() as session:
-        cohorts = [c for program in list_programs(session) for c in program.cohorts]
-        rows = [s.as_dict() for s in stalled_pairs(session, cohorts, after_days=days)]
+        rows = [s.as_dict() for s in stalled_pairs(session, all_cohorts(session), after_days=days)]
     if as_json:
         print_json({"stalled_pairs": rows})
         return
@@ -297,10 +295,3 @@ def _skills() -> Any:
         return load_skills(load_settings().skills_path)
     except ValueError as exc:
         fail(str(exc))
-
-
-def _day(text: str, option: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} must be a date like 2027-01-11")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from assistant.db.models import Goal, User, utcnow
 from assistant.db.program_models import Agreement, Membership, Pair
 from assistant.knowledge.sections import MissingGuidelineError, guideline_chunks
-from assistant.program.cohorts import Conflict, NotFound, ProgramError
+from assistant.program.cohorts import Conflict, NotFound, ProgramError, membership_of, shared_slots
 from assistant.program.skills import SkillCatalog
 
 TEMPLATE_FILE = "mentoring-agreement.md"
@@ -71,7 +71,7 @@ def draft_fields(session: Session, pair: Pair, knowledge_dir: Path, skills: Skil
     mentor_profile, mentee_profile = mentor.profile or {}, mentee.profile or {}
     main = _skills(mentor_profile.get("teaches"), skills) & _skills(mentee_profile.get("wants"), skills)
     back = _skills(mentee_profile.get("teaches"), skills) & _skills(mentor_profile.get("wants"), skills)
-    slots = sorted(_items(mentor_profile.get("availability")) & _items(mentee_profile.get("availability")))
+    slots = shared_slots(session, pair.mentor_id, pair.mentee_id)
     third_session = cohort.starts_on + timedelta(days=3 * program.cadence_days)
     midpoint = cohort.starts_on + (cohort.ends_on - cohort.starts_on) / 2
     known = {
@@ -179,7 +179,7 @@ def _side(pair: Pair, user: User) -> str:
 
 
 def _membership(session: Session, user_id: int) -> Membership:
-    membership = session.scalar(select(Membership).where(Membership.user_id == user_id))
+    membership = membership_of(session, user_id)
     if membership is None:
         raise NotFound(f"user {user_id} is not in a cohort")
     return membership

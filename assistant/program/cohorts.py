@@ -90,6 +90,12 @@ def list_programs(session: Session) -> list[Program]:
     return list(session.scalars(select(Program).order_by(Program.id)))
 
 
+def all_cohorts(session: Session) -> list[Cohort]:
+    """Every cohort of every program, newest start first."""
+    found = session.scalars(select(Cohort))
+    return sorted(found, key=lambda c: (c.starts_on, c.id), reverse=True)
+
+
 def create_cohort(session: Session, *, program: Program, name: str, starts_on: date) -> Cohort:
     name = name.strip()
     if not name:
@@ -144,6 +150,15 @@ def add_member(
 
 def membership_of(session: Session, user_id: int) -> Membership | None:
     return session.scalar(select(Membership).where(Membership.user_id == user_id))
+
+
+def shared_slots(session: Session, mentor_id: int, mentee_id: int) -> list[str]:
+    """The weekly slots both people's profiles list (normalised, e.g. ``tue-am``); none without both profiles."""
+    found = [membership_of(session, user_id) for user_id in (mentor_id, mentee_id)]
+    if any(m is None or not m.profile for m in found):
+        return []
+    slots = [profile_from_row({**m.profile, "id": m.external_id, "role": m.role}).availability for m in found if m]
+    return sorted(slots[0] & slots[1])
 
 
 def members(session: Session, cohort: Cohort) -> list[Membership]:

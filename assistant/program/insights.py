@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from assistant.db.models import Goal
 from assistant.db.program_models import Cohort, Membership, Pair, PairSession, Pulse
+from assistant.program.agreement import current_agreement, is_accepted
 from assistant.program.pulse import QUESTIONS
 
 
@@ -132,8 +133,6 @@ def _stalled_count(session: Session, cohort: Cohort, today: date, k: int) -> dic
 
 
 def _agreements(session: Session, pairs: list[Pair], k: int) -> dict[str, Any]:
-    from assistant.program.agreement import current_agreement, is_accepted
-
     accepted = sum(1 for pair in pairs if (a := current_agreement(session, pair)) is not None and is_accepted(a))
     return figure(accepted, 2 * accepted, k)
 

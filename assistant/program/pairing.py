@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from assistant.db.models import utcnow
 from assistant.db.program_models import Cohort, Membership, Pair
-from assistant.program.cohorts import Conflict, NotFound, ProgramError, cohort_profiles, members, to_profile
+from assistant.program.cohorts import (
+    Conflict,
+    NotFound,
+    ProgramError,
+    cohort_profiles,
+    members,
+    membership_of,
+    to_profile,
+)
 from assistant.program.matching import (
     MIN_SCORE,
     PairScore,
@@ -212,8 +220,7 @@ def _member(session: Session, cohort: Cohort, user_id: int) -> Membership:
 
 
 def _rescore(session: Session, mentor_id: int, mentee_id: int, skills: SkillCatalog) -> PairScore:
-    mentor = session.scalar(select(Membership).where(Membership.user_id == mentor_id))
-    mentee = session.scalar(select(Membership).where(Membership.user_id == mentee_id))
+    mentor, mentee = membership_of(session, mentor_id), membership_of(session, mentee_id)
     if mentor is None or mentee is None:
         raise NotFound("both people must be cohort members")
     if not mentor.profile or not mentee.profile:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import User
-from assistant.db.program_models import Membership, Pair, PairSession, Pulse
+from assistant.db.program_models import Pair, PairSession, Pulse
 from assistant.privacy.anonymize import Anonymizer
-from assistant.program.cohorts import Conflict, NotFound, ProgramError
+from assistant.program.cohorts import Conflict, NotFound, ProgramError, membership_of
 from assistant.themes.log import Author, Classifier, event_rows, store_events
 
 QUESTIONS: Mapping[str, Mapping[str, str]] = {
@@ -60,7 +60,7 @@ def submit_pulse(
     secret: SecretStr | str,
     when: datetime,
 ) -> Pulse:
-    membership = session.scalar(select(Membership).where(Membership.user_id == user.id))
+    membership = membership_of(session, user.id)
     if membership is None:
         raise ProgramError("pulses are for members of a cohort")
     questions = QUESTIONS.get(answers.kind)

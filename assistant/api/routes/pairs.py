@@ -7,12 +7,11 @@ including admins and HR: session notes are private to the pair).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
-from assistant.api.deps import ConversationOwner, CurrentUser, ServicesDep, SessionDep, SkillsDep
+from assistant.api.deps import ConversationOwner, CurrentUser, PathId, ServicesDep, SessionDep, SkillsDep
 from assistant.api.program_schemas import (
     AcceptIn,
     ActionOut,
@@ -35,13 +34,12 @@ from assistant.api.program_schemas import (
 )
 from assistant.api.routes.programs import pairs_out
 from assistant.db.models import User
-from assistant.db.program_models import Agreement, Membership, Pair, PairSession, SessionAction
+from assistant.db.program_models import Agreement, Membership, PairSession, SessionAction
 from assistant.program import agreement as agreements
 from assistant.program import cohorts, pairing, session_log
 from assistant.program.pulse import OPEN_QUESTION, QUESTIONS, PulseAnswers, own_pulses, submit_pulse
 
 router = APIRouter(tags=["pairs"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def own_membership(session: Session, user: User) -> Membership:
@@ -136,7 +134,7 @@ def my_pairs(user: ConversationOwner, session: SessionDep) -> PairsOut:
 
 
 @router.get("/pairs/{pair_id}/agreement", response_model=AgreementOut)
-def read_agreement(pair_id: Id, user: ConversationOwner, session: SessionDep) -> AgreementOut:
+def read_agreement(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> AgreementOut:
     pair = pairing.pair_for_member(session, pair_id, user.id)
     current = agreements.current_agreement(session, pair)
     if current is None:
@@ -145,14 +143,14 @@ def read_agreement(pair_id: Id, user: ConversationOwner, session: SessionDep) ->
 
 
 @router.get("/pairs/{pair_id}/agreement/versions", response_model=AgreementVersionsOut)
-def agreement_history(pair_id: Id, user: ConversationOwner, session: SessionDep) -> AgreementVersionsOut:
+def agreement_history(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> AgreementVersionsOut:
     versions = agreements.agreement_versions(session, pairing.pair_for_member(session, pair_id, user.id))
     return AgreementVersionsOut(data=[agreement_out(a) for a in versions], count=len(versions))
 
 
 @router.post("/pairs/{pair_id}/agreement/draft", status_code=status.HTTP_201_CREATED, response_model=AgreementOut)
 def draft_agreement(
-    pair_id: Id, user: ConversationOwner, session: SessionDep, services: ServicesDep, skills: SkillsDep
+    pair_id: PathId, user: ConversationOwner, session: SessionDep, services: ServicesDep, skills: SkillsDep
 ) -> AgreementOut:
     """A new version drafted from the guideline template, the pair's profiles and the mentee's active goals."""
     pair = pairing.pair_for_member(session, pair_id, user.id)
@@ -161,7 +159,7 @@ def draft_agreement(
 
 @router.patch("/pairs/{pair_id}/agreement", response_model=AgreementOut)
 def change_agreement(
-    pair_id: Id, body: AgreementChangeIn, user: ConversationOwner, session: SessionDep
+    pair_id: PathId, body: AgreementChangeIn, user: ConversationOwner, session: SessionDep
 ) -> AgreementOut:
     """Change fields by label: a new version, which both partners accept again."""
     pair = pairing.pair_for_member(session, pair_id, user.id)
@@ -169,13 +167,13 @@ def change_agreement(
 
 
 @router.post("/pairs/{pair_id}/agreement/accept", response_model=AgreementOut)
-def accept_agreement(pair_id: Id, body: AcceptIn, user: ConversationOwner, session: SessionDep) -> AgreementOut:
+def accept_agreement(pair_id: PathId, body: AcceptIn, user: ConversationOwner, session: SessionDep) -> AgreementOut:
     pair = pairing.pair_for_member(session, pair_id, user.id)
     return agreement_out(agreements.accept_agreement(session, pair, user, body.version))
 
 
 @router.get("/pairs/{pair_id}/sessions", response_model=SessionLogsOut)
-def list_sessions(pair_id: Id, user: ConversationOwner, session: SessionDep) -> SessionLogsOut:
+def list_sessions(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> SessionLogsOut:
     pair = pairing.pair_for_member(session, pair_id, user.id)
     logged = session_log.pair_sessions(session, pair)
     actions = session_log.pair_actions(session, pair)
@@ -187,7 +185,7 @@ def list_sessions(pair_id: Id, user: ConversationOwner, session: SessionDep) -> 
 
 
 @router.post("/pairs/{pair_id}/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionLogOut)
-def log_session(pair_id: Id, body: SessionLogIn, user: ConversationOwner, session: SessionDep) -> SessionLogOut:
+def log_session(pair_id: PathId, body: SessionLogIn, user: ConversationOwner, session: SessionDep) -> SessionLogOut:
     """Record a held session: notes (private to the pair), a 1-5 rating, actions with owner and due date."""
     pair = pairing.pair_for_member(session, pair_id, user.id)
     drafts = [session_log.ActionDraft(a.text, a.owner, a.due_on) for a in body.actions]
@@ -198,17 +196,17 @@ def log_session(pair_id: Id, body: SessionLogIn, user: ConversationOwner, sessio
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
-def update_action(action_id: Id, body: ActionPatch, user: ConversationOwner, session: SessionDep) -> ActionOut:
+def update_action(action_id: PathId, body: ActionPatch, user: ConversationOwner, session: SessionDep) -> ActionOut:
     return action_out(session_log.set_action_done(session, action_id=action_id, user=user, done=body.done))
 
 
 @router.get(
     "/pairs/{pair_id}/calendar.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}}
 )
-def cadence_calendar(pair_id: Id, user: ConversationOwner, session: SessionDep) -> Response:
+def cadence_calendar(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> Response:
     """The pair's meeting cadence as one recurring event until the cohort ends, in their first shared slot."""
     pair = pairing.pair_for_member(session, pair_id, user.id)
-    slots = _shared_slots(session, pair)
+    slots = cohorts.shared_slots(session, pair.mentor_id, pair.mentee_id)
     return Response(
         session_log.cadence_calendar(pair, slots=slots),
         media_type="text/calendar",
@@ -239,9 +237,3 @@ def answer_pulse(body: PulseIn, user: ConversationOwner, session: SessionDep, se
 @router.get("/pulses", response_model=list[PulseOut])
 def my_pulses(user: ConversationOwner, session: SessionDep) -> list[PulseOut]:
     return [PulseOut.model_validate(p, from_attributes=True) for p in own_pulses(session, user)]
-
-
-def _shared_slots(session: Session, pair: Pair) -> list[str]:
-    profiles = [cohorts.membership_of(session, uid) for uid in (pair.mentor_id, pair.mentee_id)]
-    slot_sets = [set((m.profile or {}).get("availability") or []) if m else set() for m in profiles]
-    return sorted(slot_sets[0] & slot_sets[1])

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, status
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Query, status
 
-from assistant.api.deps import ServicesDep, SessionDep, SkillsDep, require_roles
+from assistant.api.deps import PathId, ServicesDep, SessionDep, SkillsDep, require_roles
 from assistant.api.program_schemas import (
     CohortIn,
     CohortOut,
@@ -27,14 +26,13 @@ from assistant.api.program_schemas import (
     SwapIn,
 )
 from assistant.db.models import User
-from assistant.db.program_models import Cohort, Pair
+from assistant.db.program_models import Pair
 from assistant.program import cohorts, pairing
 from assistant.program.insights import cohort_report, stalled_pairs
 
 router = APIRouter(tags=["program"])
 Admin = Annotated[User, Depends(require_roles("admin"))]
 HRUser = Annotated[User, Depends(require_roles("hr", "admin"))]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def pair_out(pair: Pair) -> PairOut:
@@ -70,23 +68,23 @@ def create_program(body: ProgramIn, _: Admin, session: SessionDep) -> ProgramOut
 
 
 @router.get("/programs/{program_id}", response_model=ProgramOut)
-def read_program(program_id: Id, _: Admin, session: SessionDep) -> ProgramOut:
+def read_program(program_id: PathId, _: Admin, session: SessionDep) -> ProgramOut:
     return ProgramOut.model_validate(cohorts.get_program(session, program_id))
 
 
 @router.post("/programs/{program_id}/cohorts", status_code=status.HTTP_201_CREATED, response_model=CohortOut)
-def create_cohort(program_id: Id, body: CohortIn, _: Admin, session: SessionDep) -> CohortOut:
+def create_cohort(program_id: PathId, body: CohortIn, _: Admin, session: SessionDep) -> CohortOut:
     program = cohorts.get_program(session, program_id)
     return CohortOut.model_validate(cohorts.create_cohort(session, program=program, **body.model_dump()))
 
 
 @router.get("/programs/{program_id}/cohorts", response_model=list[CohortOut])
-def list_cohorts(program_id: Id, _: Admin, session: SessionDep) -> list[CohortOut]:
+def list_cohorts(program_id: PathId, _: Admin, session: SessionDep) -> list[CohortOut]:
     return [CohortOut.model_validate(c) for c in cohorts.get_program(session, program_id).cohorts]
 
 
 @router.get("/cohorts/{cohort_id}/members", response_model=MembersOut)
-def list_members(cohort_id: Id, _: Admin, session: SessionDep) -> MembersOut:
+def list_members(cohort_id: PathId, _: Admin, session: SessionDep) -> MembersOut:
     found = cohorts.members(session, cohorts.get_cohort(session, cohort_id))
     return MembersOut(
         data=[
@@ -104,7 +102,7 @@ def list_members(cohort_id: Id, _: Admin, session: SessionDep) -> MembersOut:
 
 
 @router.post("/cohorts/{cohort_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberOut)
-def add_member(cohort_id: Id, body: MemberIn, _: Admin, session: SessionDep) -> MemberOut:
+def add_member(cohort_id: PathId, body: MemberIn, _: Admin, session: SessionDep) -> MemberOut:
     cohort = cohorts.get_cohort(session, cohort_id)
     user = session.get(User, body.user_id)
     if user is None:
@@ -116,32 +114,32 @@ def add_member(cohort_id: Id, body: MemberIn, _: Admin, session: SessionDep) -> 
 
 
 @router.post("/cohorts/{cohort_id}/matching", response_model=ProposalOut)
-def propose(cohort_id: Id, _: Admin, session: SessionDep, skills: SkillsDep) -> ProposalOut:
+def propose(cohort_id: PathId, _: Admin, session: SessionDep, skills: SkillsDep) -> ProposalOut:
     """Propose pairs for everyone not yet in a confirmed pair; earlier open proposals are replaced."""
     stored = pairing.propose_for_cohort(session, cohorts.get_cohort(session, cohort_id), skills)
     return ProposalOut.model_validate(stored.as_dict())
 
 
 @router.get("/cohorts/{cohort_id}/pairs", response_model=PairsOut)
-def list_pairs(cohort_id: Id, _: Admin, session: SessionDep) -> PairsOut:
+def list_pairs(cohort_id: PathId, _: Admin, session: SessionDep) -> PairsOut:
     cohort = cohorts.get_cohort(session, cohort_id)
     return pairs_out(pairing.open_pairs(session, cohort, statuses=("proposed", "confirmed", "ended")))
 
 
 @router.post("/cohorts/{cohort_id}/pairs", status_code=status.HTTP_201_CREATED, response_model=PairOut)
-def set_pair(cohort_id: Id, body: PairSetIn, _: Admin, session: SessionDep, skills: SkillsDep) -> PairOut:
+def set_pair(cohort_id: PathId, body: PairSetIn, _: Admin, session: SessionDep, skills: SkillsDep) -> PairOut:
     """An admin's own pair (override); proposed until confirmed, like any other."""
     cohort = cohorts.get_cohort(session, cohort_id)
     return pair_out(pairing.set_pair(session, cohort, skills=skills, **body.model_dump()))
 
 
 @router.post("/pairs/{pair_id}/confirm", response_model=PairOut)
-def confirm(pair_id: Id, _: Admin, session: SessionDep) -> PairOut:
+def confirm(pair_id: PathId, _: Admin, session: SessionDep) -> PairOut:
     return pair_out(pairing.confirm_pair(session, pairing.get_pair(session, pair_id)))
 
 
 @router.post("/pairs/{pair_id}/end", response_model=PairOut)
-def end(pair_id: Id, _: Admin, session: SessionDep) -> PairOut:
+def end(pair_id: PathId, _: Admin, session: SessionDep) -> PairOut:
     return pair_out(pairing.end_pair(session, pairing.get_pair(session, pair_id)))
 
 
@@ -159,23 +157,18 @@ def list_stalled(
     days: Annotated[int | None, Query(ge=1, le=365, description="Override the programs' own limits.")] = None,
 ) -> StalledPairsOut:
     """Confirmed pairs without a session for too long, by pair and dates only, for the program admin."""
-    found = stalled_pairs(session, _all_cohorts(session), after_days=days)
+    found = stalled_pairs(session, cohorts.all_cohorts(session), after_days=days)
     return StalledPairsOut(data=[StalledPairOut(**s.as_dict()) for s in found], count=len(found))
 
 
 @router.get("/insights/cohorts", response_model=list[CohortOut])
 def insight_cohorts(_: HRUser, session: SessionDep) -> list[CohortOut]:
     """The cohorts HR can ask figures for (names and dates only), newest first."""
-    found = sorted(_all_cohorts(session), key=lambda c: (c.starts_on, c.id), reverse=True)
-    return [CohortOut.model_validate(c) for c in found]
+    return [CohortOut.model_validate(c) for c in cohorts.all_cohorts(session)]
 
 
 @router.get("/insights/cohorts/{cohort_id}", response_model=CohortReportOut)
-def cohort_insights(cohort_id: Id, _: HRUser, session: SessionDep, services: ServicesDep) -> CohortReportOut:
+def cohort_insights(cohort_id: PathId, _: HRUser, session: SessionDep, services: ServicesDep) -> CohortReportOut:
     """Participation, session frequency against cadence, ratings, goal counts and pulses; under k withheld."""
     cohort = cohorts.get_cohort(session, cohort_id)
     return CohortReportOut(**cohort_report(session, cohort, k=services.settings.k_anonymity))
-
-
-def _all_cohorts(session: Session) -> list[Cohort]:
-    return [cohort for program in cohorts.list_programs(session) for cohort in program.cohorts]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.api.deps import ServicesDep, SessionDep, require_roles
+from assistant.api.deps import PathId, ServicesDep, SessionDep, require_roles
 from assistant.api.schemas import UTCDateTime
 from assistant.db import crud
 from assistant.db.models import User
@@ -16,7 +16,6 @@ from assistant.text import clean_text
 
 router = APIRouter(prefix="/users", tags=["users"])
 Admin = Annotated[User, Depends(require_roles("admin"))]
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NOT_FOUND = "user not found"
 
 
@@ -81,7 +80,7 @@ def add_user(body: UserIn, _: Admin, session: SessionDep, services: ServicesDep)
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: UserId, body: UserPatch, admin: Admin, session: SessionDep) -> UserOut:
+def update_user(user_id: PathId, body: UserPatch, admin: Admin, session: SessionDep) -> UserOut:
     """Deactivate (``{"active": false}``: the token stops working, the data stays) or reactivate."""
     if user_id == admin.id and not body.active:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate yourself")
@@ -92,7 +91,7 @@ def update_user(user_id: UserId, body: UserPatch, admin: Admin, session: Session
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def forget_user(user_id: UserId, admin: Admin, session: SessionDep) -> Response:
+def forget_user(user_id: PathId, admin: Admin, session: SessionDep) -> Response:
     """Forget a participant: their conversations, messages and goals are deleted; anonymous theme
     events stay, and nothing links them to anyone any more."""
     if user_id == admin.id:
