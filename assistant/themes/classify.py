@@ -1,6 +1,11 @@
-"""Which themes of the taxonomy a message is about: embedding similarity plus keywords.
+"""Which themes of the taxonomy a message is about.
 
-Each theme is represented by the embeddings of its description and examples (computed once). A
+For the packaged taxonomy, a learned head per theme (:mod:`assistant.judgments`, trained on
+``evals/datasets/judgments/themes.jsonl``) reads the message's embedding and the themes' keywords;
+themes whose probability passes their threshold are returned, most probable first. An
+organisation's own taxonomy, which no head was trained for, uses the similarity rule below.
+
+Similarity rule: each theme is represented by the embeddings of its description and examples (computed once). A
 message is embedded once; its semantic score for a theme blends the similarity to the closest
 example with the similarity to the theme's centroid, and a keyword found in the message adds a
 bonus. Themes above a threshold and close enough to the best one are returned, at most three.
@@ -17,12 +22,15 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
 
 from assistant.retrieval.embeddings import Embedder
+
+if TYPE_CHECKING:
+    from assistant.judgments.model import TaskModel
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
 MAX_THEMES = 3
@@ -128,12 +136,19 @@ class ThemeClassifier:
         self.taxonomy = load_taxonomy(taxonomy_path)
         self.embedder = embedder
         self.params = params or ClassifierParams()
+        self._learned = _learned_model(self.taxonomy)
+        self._themes: list[_ThemeVectors] = []
+        self._no_theme = np.zeros((0, 1), dtype=np.float32)
+        if self._learned is None:
+            self._embed_taxonomy()
+
+    def _embed_taxonomy(self) -> None:
+        embedder = self.embedder
         texts: list[str] = []
         for theme in self.taxonomy.themes:
             texts += [theme.description, *theme.examples]
         texts += list(self.taxonomy.no_theme_examples)
         vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
-        self._themes: list[_ThemeVectors] = []
         row = 0
         for theme in self.taxonomy.themes:
             count = 1 + len(theme.examples)
@@ -167,6 +182,11 @@ class ThemeClassifier:
         """0-3 themes, most confident first."""
         if not text.strip():
             return []
+        if self._learned is not None:
+            (embedding,) = np.asarray(self.embedder.embed([text]), dtype=np.float32)
+            verdicts = self._learned.judge(text, embedding).verdicts
+            chosen = sorted((v for v in verdicts.values() if v.met), key=lambda v: -v.probability)[:MAX_THEMES]
+            return [ThemeScore(v.label, v.probability) for v in chosen]
         scores, small_talk = self.scores(text)
         return self.select(scores, small_talk)
 
@@ -182,5 +202,19 @@ class ThemeClassifier:
         ][:MAX_THEMES]
         return [ThemeScore(theme, round(self._confidence(score), 3)) for theme, score in chosen]
 
+    @property
+    def learned(self) -> bool:
+        return self._learned is not None
+
     def _confidence(self, score: float) -> float:
         return 1.0 / (1.0 + math.exp(-(score - self.params.threshold) / self.params.temperature))
+
+
+def _learned_model(taxonomy: Taxonomy) -> TaskModel | None:
+    """The trained theme heads, when they were trained for exactly this taxonomy's themes."""
+    from assistant.judgments.model import task_model
+    from assistant.judgments.tasks import theme_features
+
+    if tuple(taxonomy.ids) != tuple(theme.id for theme in load_taxonomy().themes):
+        return None
+    return task_model("themes", theme_features())
