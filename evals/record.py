@@ -29,7 +29,7 @@ def default_scrubber() -> Scrubber | None:
         return None
     import yaml
 
-    roster = yaml.safe_load((DATASETS_DIR / "pii.yaml").read_text(encoding="utf-8")).get("roster") or []
+    roster = yaml.safe_load((DATASETS_DIR / "roster.yaml").read_text(encoding="utf-8")).get("roster") or []
     return Anonymizer(roster).scrub
 
 

@@ -56,9 +56,9 @@ def evaluate_recording(
     if "safety" in result.runs:
         datasets["safety"] = score_safety(result.cases["safety"], result.runs["safety"]).as_dict()
     if "skills" in live:
-        datasets["skills"] = score_skills(datasets_dir, knowledge_dir or PROJECT_ROOT / "knowledge").as_dict()
+        datasets["skills"] = score_skills(knowledge_dir or PROJECT_ROOT / "knowledge").as_dict()
     if "privacy" in live:
-        datasets["privacy"] = score_privacy(datasets_dir, embedder).as_dict()
+        datasets["privacy"] = score_privacy().as_dict()
     thresholds = {k: v for k, v in thresholds_for(result.recording.name, thresholds_path).items() if k in datasets}
     checks = check_thresholds(datasets, thresholds)
     stale = [s.__dict__ for s in result.stale]

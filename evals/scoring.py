@@ -50,17 +50,15 @@ METRICS = {
     "answer_pass_rate": "expect: answer cases passed",
     "leak_count": "replies containing a must_not_contain string (count)",
     "rejected_count": "messages the API rejected before the pipeline (count)",
-    "goals_mean_accuracy": "SMART goal check, mean accuracy over the five criteria (test split)",
-    "goals_min_accuracy": "SMART goal check, lowest criterion accuracy (test split)",
-    "feedback_mean_accuracy": "SBI feedback check, mean accuracy over its five criteria (test split)",
-    "feedback_min_accuracy": "SBI feedback check, lowest criterion accuracy (test split)",
-    "pii_recall": "labelled PII strings removed by the anonymizer (rules written on this set: optimistic)",
-    "pii_precision": "anonymizer findings that overlap a labelled PII string",
-    "pii_over_redaction": "keep-words the anonymizer removed (lower is better)",
-    "themes_micro_f1": "theme classifier micro F1 on the test half of themes.yaml",
-    "themes_micro_precision": "theme classifier micro precision, test half",
-    "themes_micro_recall": "theme classifier micro recall, test half",
-    "themes_no_theme_accuracy": "messages without a theme that got none, test half",
+    "goals_mean_accuracy": "SMART goal check, mean accuracy over the five criteria (judgments test split)",
+    "goals_min_accuracy": "SMART goal check, lowest criterion accuracy (judgments test split)",
+    "feedback_mean_accuracy": "SBI feedback check, mean accuracy over its five parts and flags (test split)",
+    "feedback_min_accuracy": "SBI feedback check, lowest accuracy of its five parts and flags (test split)",
+    "pii_recall": "labelled personal-data items removed by the anonymizer (judgments test split)",
+    "pii_min_type_recall": "the lowest recall of any personal-data type (judgments test split)",
+    "pii_clean_altered": "messages without personal data that the anonymizer changed (count)",
+    "themes_macro_f1": "theme classifier macro F1 over the twelve themes (judgments test split)",
+    "themes_micro_f1": "theme classifier micro F1 (judgments test split)",
 }
 
 
@@ -211,62 +209,46 @@ def score_safety(cases: Sequence[Case], runs: Sequence[CaseRun]) -> DatasetScore
     return score
 
 
-def score_skills(datasets_dir: Path, knowledge_dir: Path) -> DatasetScore:
-    from evals.skills import evaluate_skills
+def score_skills(knowledge_dir: Path) -> DatasetScore:
+    """SMART and SBI judgments on the test split of ``evals/datasets/judgments`` (see evals/LABELLING.md)."""
+    from assistant.judgments import datasets
+    from assistant.judgments.evaluate import evaluate_feedback, evaluate_goals
 
-    result = evaluate_skills(datasets_dir, knowledge_dir, "test")
-    score = DatasetScore(result["goals"]["cases"] + result["feedback"]["cases"])
-    for skill in ("goals", "feedback"):
-        accuracies = [m["accuracy"] for m in result[skill]["criteria"].values()]
+    score = DatasetScore(0)
+    for skill, evaluate in (("goals", evaluate_goals), ("feedback", evaluate_feedback)):
+        rows = datasets.load(skill, split="test")
+        score.cases += len(rows)
+        results = evaluate(rows, knowledge_dir)
+        accuracies = [result.accuracy for result in results]
         score.mean(f"{skill}_mean_accuracy", accuracies)
-        score.metrics[f"{skill}_min_accuracy"] = min(accuracies)
-        for wrong in result[skill]["misclassified"]:
-            score.failures.append(
-                {
-                    "id": wrong["id"],
-                    "question": f"{skill}: {wrong['criterion']}",
-                    "answer": f"predicted {wrong['predicted']}",
-                    "why": f"labelled {wrong['expected']}",
-                }
-            )
+        score.metrics[f"{skill}_min_accuracy"] = round(min(accuracies), 4)
+        for result in results:
+            score.failures += [
+                {"id": row_id, "question": f"{skill}: {result.label}", "answer": "misjudged", "why": "see the set"}
+                for row_id in result.misses
+            ]
     return score
 
 
-def score_privacy(datasets_dir: Path, embedder: Embedder | None) -> DatasetScore:
-    """Anonymizer and theme-classifier figures (``evals/privacy.py``); skipped if that module is absent."""
-    try:
-        from evals.privacy import evaluate_privacy
-    except ImportError as exc:
-        return DatasetScore(0, skipped={"privacy": f"evals.privacy is not importable: {exc}"})
-    from assistant.retrieval.embeddings import get_embedder
-    from assistant.themes.classify import ThemeClassifier
+def score_privacy() -> DatasetScore:
+    """Anonymizer recall per entity type and theme F1 on the test split of ``evals/datasets/judgments``."""
+    from assistant.judgments import datasets
+    from assistant.judgments.evaluate import evaluate_pii, evaluate_themes
 
-    classifier = ThemeClassifier(None, embedder or get_embedder())
-    result = evaluate_privacy(datasets_dir, classifier=classifier)
-    pii, themes = result["pii"], result["themes"]
-    score = DatasetScore(pii["cases"] + themes["cases"])
+    pii = evaluate_pii(datasets.load("pii", split="test"))
+    themes = evaluate_themes(datasets.load("themes", split="test"))
+    score = DatasetScore(pii["n"] + themes["n"])
     score.metrics.update(
         {
-            "pii_recall": round(pii["recall"], 4),
-            "pii_precision": round(pii["precision"], 4),
-            "pii_over_redaction": round(pii["over_redaction"], 4),
-            "themes_micro_f1": round(themes["micro"]["f1"], 4),
-            "themes_micro_precision": round(themes["micro"]["precision"], 4),
-            "themes_micro_recall": round(themes["micro"]["recall"], 4),
-            "themes_no_theme_accuracy": round(themes["no_theme_accuracy"], 4),
+            "pii_recall": pii["recall"],
+            "pii_min_type_recall": min(row["recall"] for row in pii["per_type"].values()),
+            "pii_clean_altered": float(pii["clean_altered"]),
+            "themes_macro_f1": themes["macro_f1"],
+            "themes_micro_f1": themes["micro_f1"],
         }
     )
-    for kind, missed in pii["missed"].items():
-        score.failures += [
-            {"id": m.split(":")[0], "question": f"PII {kind}", "answer": m, "why": "not removed"} for m in missed
-        ]
-    for error in themes["errors"]:
-        score.failures.append(
-            {
-                "id": error["id"],
-                "question": "themes",
-                "answer": f"predicted {error['predicted']}",
-                "why": f"labelled {error['gold']}",
-            }
-        )
+    score.failures += [
+        {"id": leak["id"], "question": f"PII {leak['type']}", "answer": "not removed", "why": "labelled personal data"}
+        for leak in pii["leaks"]
+    ]
     return score

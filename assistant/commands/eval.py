@@ -239,6 +239,13 @@ def train(
         return
     digest = write_weights(weights)
     for task, spec in weights["tasks"].items():
+        if "heads" not in spec:
+            console.print(
+                f"{task}: C={spec['C']} t={spec['threshold']} cv token recall {spec['cv_token_recall']} "
+                f"precision {spec['cv_token_precision']}",
+                highlight=False,
+            )
+            continue
         heads = ", ".join(
             f"{label} C={head['C']} t={head['threshold']} cv {head.get('cv_accuracy', head.get('cv_f1'))}"
             for label, head in spec["heads"].items()

@@ -30,12 +30,13 @@ EVENT = (
     r"(?:session|review|appraisal|meeting|audit|presentation|launch|conference|workshop|deadline|all-hands|offsite|"
     r"kick-?off|retreat|holidays?|break|trip|cohort|program(?:me)?|course|exam|pitch|demo|go-?live|rollout|"
     r"roll-out|event|summit|board|migration|cutover|handover|reorg|merger|audit|inspection|season|fair|"
-    r"year-end|month-end|quarter-end|close|budget|retirement|peak|semester|hols|restructure|sim check|exams?|"
+    r"year-end|month-end|quarter-end|retirement|peak|semester|hols|restructure|sim check|exams?|"
     r"open day|trade show|expo|kick-?off|sprint|release|deployment|switchover|upgrade)"
 )
 TIME_WORD = (
     rf"(?:{MONTH}|{WEEKDAY}|q[1-4]|h[12]|summer|winter|spring|autumn|fall|christmas|easter|new year|tomorrow|tonight|"
-    rf"today|week|weekend|month|quarter|year|term|mid-?point|\d{{1,2}}(?:st|nd|rd|th)?\b|\d{{4}}\b|{EVENT})"
+    rf"today|week|weekend|month|quarter|year|term|mid-?point|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?{MONTH})?\b|\d{{4}}\b|"
+    rf"{EVENT})"
 )
 
 
@@ -174,14 +175,15 @@ PERSONAL = (
 )
 
 TIME_FRAME = (
-    rf"\b(?:by|before|until|till|no later than|due|ahead of|in time for|for)\s+(?:(?:the|our|my|this|next|end|of|"
+    rf"\b(?:by|before|until|till|no later than|due|ahead of|in time for)\s+(?:(?:the|our|my|this|next|end|of|"
     rf"early|mid|late|new|first|final|closing|last|annual|quarterly|team|team's|performance|[a-z]+'s)\s+){{0,5}}"
     rf"{TIME_WORD}"
     rf"|\b(?:the\s+)?end\s+of\s+(?:the\s+)?(?:{MONTH}|q[1-4]|month|year|quarter|week|term|program(?:me)?|cohort|"
     rf"mentoring|pilot|project|{EVENT})"
     rf"|\b(?:within|in|over|for|during)\s+(?:the\s+)?(?:next\s+|coming\s+|first\s+)?(?:{NUM}|a|an|one)\s+{PERIOD_UNIT}\b"
     rf"|\b(?:in|over|for|during)\s+the\s+(?:next|coming)\s+{PERIOD_UNIT}\b"
-    rf"|\b(?:this|next|coming)\s+(?:week|weekend|month|quarter|year|term|summer|autumn|spring|winter|fall|semester)\b"
+    rf"|\b(?:this|next|coming)\s+(?:week|weekend|month|quarter|year|term|summer|autumn|spring|winter|fall|semester|"
+    rf"{MONTH}|{WEEKDAY})\b"
     rf"|\b(?:today|tomorrow|tonight|next\s+{WEEKDAY}|this\s+{WEEKDAY})\b"
     rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\b|\b{MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"
     rf"|\b(?:in|by|before|until|during|end of|mid|early|late)\s+(?:-\s*)?(?:{MONTH}|q[1-4]|h[12]|20\d\d)\b"
@@ -208,7 +210,7 @@ FREQUENCY = (
 COUNT = (
     rf"\b(?:at least\s+|up to\s+|no more than\s+)?{NUM}(?:\s+|-)(?!(?:{PERIOD_UNIT}|hours?|minutes?|times?|{MONTH}|"
     rf"learn|b|be|do|go|get|use|make)\b)"
-    r"(?:new\s+|short\s+|more\s+|different\s+|full\s+|\w+\s+)?[a-z]+"
+    r"(?:[\w-]+\s+){0,2}[\w-]+"
 )
 DELIVERABLE = (
     rf"\b(?:a|an|one|my first|a first|our first|the first|my own|a working|a short|a simple)\s+(?:[\w'-]+\s+){{0,3}}"
@@ -378,13 +380,27 @@ FEEDBACK_FEATURES: tuple[Feature, ...] = (
 
 
 def extract(features: Sequence[Feature], text: str) -> list[Match]:
-    """Every match of every feature, in feature order."""
+    """Every match of every feature, in feature order; overlapping or touching matches of one feature are
+    joined, so a quote reads "By 31 March" rather than "By 31"."""
     view = plain(text)
-    return [Match(feature.name, start, end) for feature in features for start, end in feature.find(view)]
+    found = []
+    for feature in features:
+        spans: list[list[int]] = []
+        for start, end in sorted(feature.find(view)):
+            if spans and start <= spans[-1][1] + 1:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
+        found += [Match(feature.name, start, end) for start, end in spans]
+    return found
 
 
 def vector(features: Sequence[Feature], matches: Sequence[Match], text: str) -> list[float]:
-    """One value per feature (1 when it fired), then the length in words on a log-ish scale."""
+    """One value per feature (1 when it fired), then the length in words (capped at 60, scaled to 0-1).
+
+    Length carries real signal (a three-word line rarely states a situation, a behaviour and an
+    effect), so it stays, but it is never quoted as a reason.
+    """
     fired = {match.feature for match in matches}
     words = len(text.split())
     return [1.0 if feature.name in fired else 0.0 for feature in features] + [min(words, 60) / 60.0]

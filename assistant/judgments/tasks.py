@@ -10,6 +10,8 @@ from assistant.judgments.training import TaskSpec
 
 GOAL_CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 FEEDBACK_LABELS = ("situation", "behavior", "impact", "judgmental", "absolute")
+TIME_WORDS = {"time_bound": ("time_frame", "vague_time", "frequency", "short_period")}
+ABSOLUTE_WORDS = {"absolute": ("absolute_word", "quote", "event_time", "habit")}
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +47,14 @@ def _booleans(labels: tuple[str, ...]) -> Any:
 def task_specs() -> tuple[TaskSpec, ...]:
     themes = theme_ids()
     return (
-        TaskSpec("goals", GOAL_CRITERIA, GOAL_FEATURES, _booleans(GOAL_CRITERIA)),
-        TaskSpec("feedback", FEEDBACK_LABELS, FEEDBACK_FEATURES, _booleans(FEEDBACK_LABELS)),
+        TaskSpec("goals", GOAL_CRITERIA, GOAL_FEATURES, _booleans(GOAL_CRITERIA), word_defined=TIME_WORDS),
+        TaskSpec(
+            "feedback",
+            FEEDBACK_LABELS,
+            FEEDBACK_FEATURES,
+            _booleans(FEEDBACK_LABELS),
+            word_defined=ABSOLUTE_WORDS,
+        ),
         TaskSpec(
             "themes",
             themes,
@@ -54,6 +62,6 @@ def task_specs() -> tuple[TaskSpec, ...]:
             lambda row: [t in row["themes"] for t in themes],
             objective="f1",
             class_weight="balanced",
-            embedding_scale=2.0,
+            embedding_scales=(2.0,),
         ),
     )

@@ -134,6 +134,22 @@ FUNCTION_WORDS = _words(
 
 SEASONS = _words("spring summer autumn fall winter")
 
+# Nouns that make the capitalised words before them a place or an organisation: "Victoria Station",
+# "Georgia office", "Kingston Hospital".
+PLACE_NOUNS = _words(
+    """
+    station street road avenue lane square park bridge tower centre center hospital clinic airport
+    university college school academy office offices site branch campus building house hall plaza
+    mall market store shop hotel stadium arena museum library church cathedral mosque temple
+    district county region province state city town village valley river lake mountain island
+    beach port harbour harbor terminal line warehouse depot plant factory mill farm estate
+    """
+)
+
+# Particles that belong to the surname after them: "van der Berg", "bin Salman", "Ní Bhriain".
+PARTICLES = _words(
+    "van der den de del della da das dos do di du la le los las von zu bin binti bint ibn al el ap ní nic mac mc ó ua"
+)
 TITLES = _words("mr mrs ms miss mx dr prof professor sir dame herr frau mme mlle madame monsieur señor señora")
 
 # Capitalised words that are not people in this domain: anything in here is never a context name.

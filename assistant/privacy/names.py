@@ -31,6 +31,7 @@ _CONTRACTION = re.compile(r"['’](?:d|ll|re|ve|m|t)$|n['’]t$")
 _SENTENCE_BREAK = re.compile(r"[.!?:;\n—–•|]|\s-\s|^\s*-")
 MAX_CONTEXT_NAME_TOKENS = 3
 _NAME_INTRODUCERS = lexicon.PERSON_VERBS_BEFORE | lexicon.ROLE_NOUNS
+_PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "across", "around", "outside", "inside", "via"})
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ def _context_run_is_person(sentence: _Sentence, first: int, last: int) -> bool:
     at_start = sentence.sentence_start(first)
     if sentence.after_title(first):
         return True
+    if prev is not None and prev.folded in _PLACE_PREPOSITIONS and not tokens[last].possessive:
+        return False  # "in Tbilisi wants to join": a place, whatever verb follows
     if prev is not None and prev.folded in lexicon.ROLE_NOUNS:
         return True
     if nxt is not None and nxt.folded in lexicon.SPEECH_VERBS:

