@@ -213,7 +213,16 @@ def _evidence(judgment: Judgment, part: str) -> tuple[int, int] | None:
     if not judgment.verdicts[part].met:
         return None
     match = _first(judgment, PART_EVIDENCE[part])
-    return (match.start, match.end) if match is not None else None
+    if match is None:
+        return None
+    return match.start, _clause_end(judgment.text, match.end) if part != "situation" else match.end
+
+
+def _clause_end(text: str, end: int, max_words: int = 12) -> int:
+    """Extend a quote to the end of its clause ("you shared" -> "you shared your screen with notifications on")."""
+    rest = re.match(r"[^,;.!?\n]*?(?=\s+(?:and|but|so|which|because|while)\b|[,;.!?\n]|$)", text[end:])
+    words = rest.group().split() if rest else []
+    return end + len(rest.group()) if rest and len(words) <= max_words else end
 
 
 def _flags(text: str, judgment: Judgment, behavior_met: bool) -> list[Flag]:

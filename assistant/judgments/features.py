@@ -61,7 +61,7 @@ def plain(text: str) -> str:
     return text.translate(_PLAIN)
 
 
-def _regex(pattern: str, flags: int = re.IGNORECASE) -> Callable[[str], list[tuple[int, int]]]:
+def regex_finder(pattern: str, flags: int = re.IGNORECASE) -> Callable[[str], list[tuple[int, int]]]:
     compiled = re.compile(pattern, flags)
     return lambda text: [m.span() for m in compiled.finditer(text) if m.end() > m.start()]
 
@@ -225,29 +225,29 @@ COMPLETION = (
 PURPOSE = r"\b(?:so that|so (?:i|we) can|in order to|because|to help|to support)\b"
 
 GOAL_FEATURES: tuple[Feature, ...] = (
-    Feature("named_tool", _regex(rf"\b(?:{TOOLS})\b"), "names a concrete tool or platform"),
-    Feature("generic_tech", _regex(rf"\b(?:{GENERIC_TECH})\b"), "speaks of technology in general"),
-    Feature("action_verb", _regex(_words(ACTION_VERBS)), "names an action to take"),
-    Feature("learning_verb", _regex(_words(LEARNING)), "is about learning or improving, not an outcome"),
-    Feature("lead_learning", _regex(LEAD_LEARNING), "opens with learning rather than an outcome"),
-    Feature("lead_action", _regex(LEAD_ACTION), "opens with an action"),
-    Feature("proper_noun", _regex(r"(?<=[a-z,] )[A-Z][\w+.-]*[A-Za-z]", 0), "names something specific"),
-    Feature("count", _regex(COUNT), "gives a number to check"),
-    Feature("percent", _regex(rf"{NUM}\s*(?:%|per ?cent)"), "gives a number to check"),
-    Feature("deliverable", _regex(DELIVERABLE), "names a deliverable that either exists or not"),
-    Feature("completion", _regex(COMPLETION), "names an observable completion"),
-    Feature("frequency", _regex(FREQUENCY), "sets a frequency that can be checked"),
-    Feature("vague_measure", _regex(VAGUE_MEASURE), "describes a feeling or level nobody can check"),
-    Feature("time_frame", _regex(TIME_FRAME), "sets a deadline or a time frame"),
-    Feature("vague_time", _regex(VAGUE_TIME), "puts it off without a date"),
-    Feature("over_ambition", _regex(OVER_AMBITION), "sets an absolute standard or an unbounded scope"),
-    Feature("big_number", _regex(BIG_NUMBER), "asks for a large amount"),
-    Feature("short_period", _regex(SHORT_PERIOD), "allows very little time"),
-    Feature("hobby", _regex(HOBBY), "is about a hobby or private life"),
-    Feature("work_link", _regex(WORK_LINK), "ties the goal to work"),
-    Feature("digital_topic", _regex(DIGITAL_TOPIC), "is about digital tools or online communication"),
-    Feature("personal", _regex(PERSONAL), "is set in private life"),
-    Feature("purpose", _regex(PURPOSE), "states a purpose"),
+    Feature("named_tool", regex_finder(rf"\b(?:{TOOLS})\b"), "names a concrete tool or platform"),
+    Feature("generic_tech", regex_finder(rf"\b(?:{GENERIC_TECH})\b"), "speaks of technology in general"),
+    Feature("action_verb", regex_finder(_words(ACTION_VERBS)), "names an action to take"),
+    Feature("learning_verb", regex_finder(_words(LEARNING)), "is about learning or improving, not an outcome"),
+    Feature("lead_learning", regex_finder(LEAD_LEARNING), "opens with learning rather than an outcome"),
+    Feature("lead_action", regex_finder(LEAD_ACTION), "opens with an action"),
+    Feature("proper_noun", regex_finder(r"(?<=[a-z,] )[A-Z][\w+.-]*[A-Za-z]", 0), "names something specific"),
+    Feature("count", regex_finder(COUNT), "gives a number to check"),
+    Feature("percent", regex_finder(rf"{NUM}\s*(?:%|per ?cent)"), "gives a number to check"),
+    Feature("deliverable", regex_finder(DELIVERABLE), "names a deliverable that either exists or not"),
+    Feature("completion", regex_finder(COMPLETION), "names an observable completion"),
+    Feature("frequency", regex_finder(FREQUENCY), "sets a frequency that can be checked"),
+    Feature("vague_measure", regex_finder(VAGUE_MEASURE), "describes a feeling or level nobody can check"),
+    Feature("time_frame", regex_finder(TIME_FRAME), "sets a deadline or a time frame"),
+    Feature("vague_time", regex_finder(VAGUE_TIME), "puts it off without a date"),
+    Feature("over_ambition", regex_finder(OVER_AMBITION), "sets an absolute standard or an unbounded scope"),
+    Feature("big_number", regex_finder(BIG_NUMBER), "asks for a large amount"),
+    Feature("short_period", regex_finder(SHORT_PERIOD), "allows very little time"),
+    Feature("hobby", regex_finder(HOBBY), "is about a hobby or private life"),
+    Feature("work_link", regex_finder(WORK_LINK), "ties the goal to work"),
+    Feature("digital_topic", regex_finder(DIGITAL_TOPIC), "is about digital tools or online communication"),
+    Feature("personal", regex_finder(PERSONAL), "is set in private life"),
+    Feature("purpose", regex_finder(PURPOSE), "states a purpose"),
 )
 
 EVENT_TIME = (
@@ -278,8 +278,11 @@ YOU_ACTION = (
     r"(?:\w+ly\s+)?(?:[a-z]+ed|sent|read|said|wrote|put|shut|left|spoke|took|made|ran|gave|told|forgot|"
     r"came|went|kept|cut|hit|set|let|spent|began|sat|stood|brought|chose|drew|showed|shared|typed|forwarded|"
     r"didn't\s+\w+|did not\s+\w+|haven't\s+\w+|couldn't\s+\w+|wouldn't\s+\w+|were\s+\w+ing|was\s+\w+ing)\b"
-    r"|\b(?:you|u)\s+(?:say|send|use|read|put|write|type|reply|forward|interrupt|talk|cc|add|skip|ask|turn|share|"
-    r"leave|join|forget|mute|unmute|post|call|open|keep|start|end|take|make)s?\b"
+    r"|\b(?:you|u)\s+(?:never\s+|always\s+|keep\s+|still\s+|often\s+|constantly\s+|just\s+|sometimes\s+)?"
+    r"(?:say|send|use|read|put|write|type|reply|forward|interrupt|talk|cc|add|skip|ask|turn|share|leave|join|"
+    r"forget|mute|unmute|post|call|open|keep|start|end|take|make|check|answer|print|paste|click|scroll|show|"
+    r"present|switch|book|cancel|arrive|come|speak|laugh|sigh|ignore|look|check|respond|miss|delete|copy|"
+    r"attach|upload|record|invite|schedule)(?:s|ing)?\b"
     r"|\b(?:your|the)\s+(?:camera|mic|microphone|screen|slides?|deck|message|email|reply|post)\s+(?:was|were|"
     r"stayed|went|had)\b|\"[^\"]{3,}\""
     r"|\b(?:you|u)\s+(?:were|was|are)\s+(?:\w+\s+)?(?:late|on mute|muted|on (?:your|ur) phone|off camera|absent|"
@@ -361,21 +364,21 @@ QUOTE_OR_REPORT = r"\"[^\"]{2,}\"|\byou\s+(?:said|wrote|told|mentioned|asked)\b"
 PRAISE = r"\b(?:thank\w*|great|well done|nice|good|brilliant|appreciat\w*|loved|impressive|helpful|clear)\b"
 
 FEEDBACK_FEATURES: tuple[Feature, ...] = (
-    Feature("event_time", _regex(EVENT_TIME), "names a particular time or event"),
-    Feature("habit", _regex(HABIT), "describes a habit rather than one occasion"),
-    Feature("you_action", _regex(YOU_ACTION), "describes something the person did or said"),
-    Feature("passive_action", _regex(PASSIVE_ACTION), "describes something that was done"),
-    Feature("trait", _regex(TRAIT), "describes the person rather than an action"),
-    Feature("hedged_reading", _regex(HEDGED_READING), "reads a state into the person"),
-    Feature("impact", _regex(IMPACT), "states an effect"),
-    Feature("feeling", _regex(FEELING), "says how the speaker was affected"),
-    Feature("judgmental_word", _outside_quotes(_regex(JUDGMENTAL)), "labels the person"),
-    Feature("absolute_word", _outside_quotes(_regex(ABSOLUTE)), "generalises with an absolute"),
-    Feature("vague_praise", _regex(VAGUE_PRAISE), "is praise with nothing specific in it"),
-    Feature("condescending", _regex(CONDESCENDING), "sounds condescending"),
-    Feature("quote", _regex(QUOTE_OR_REPORT), "quotes or reports the person's own words"),
-    Feature("praise", _regex(PRAISE), "is praise"),
-    Feature("number", _regex(rf"\b{NUM}\b"), "gives a number"),
+    Feature("event_time", regex_finder(EVENT_TIME), "names a particular time or event"),
+    Feature("habit", regex_finder(HABIT), "describes a habit rather than one occasion"),
+    Feature("you_action", regex_finder(YOU_ACTION), "describes something the person did or said"),
+    Feature("passive_action", regex_finder(PASSIVE_ACTION), "describes something that was done"),
+    Feature("trait", regex_finder(TRAIT), "describes the person rather than an action"),
+    Feature("hedged_reading", regex_finder(HEDGED_READING), "reads a state into the person"),
+    Feature("impact", regex_finder(IMPACT), "states an effect"),
+    Feature("feeling", regex_finder(FEELING), "says how the speaker was affected"),
+    Feature("judgmental_word", _outside_quotes(regex_finder(JUDGMENTAL)), "labels the person"),
+    Feature("absolute_word", _outside_quotes(regex_finder(ABSOLUTE)), "generalises with an absolute"),
+    Feature("vague_praise", regex_finder(VAGUE_PRAISE), "is praise with nothing specific in it"),
+    Feature("condescending", regex_finder(CONDESCENDING), "sounds condescending"),
+    Feature("quote", regex_finder(QUOTE_OR_REPORT), "quotes or reports the person's own words"),
+    Feature("praise", regex_finder(PRAISE), "is praise"),
+    Feature("number", regex_finder(rf"\b{NUM}\b"), "gives a number"),
 )
 
 

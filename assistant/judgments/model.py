@@ -51,6 +51,7 @@ class Verdict:
 class Judgment:
     """The verdict per head, with every feature match (the words a "why" can quote)."""
 
+    text: str
     verdicts: dict[str, Verdict]
     matches: list[Match]
 
@@ -79,7 +80,7 @@ class TaskModel:
         for label, head in self.heads.items():
             probability = head.probability(x)
             verdicts[label] = Verdict(label, round(probability, 3), probability >= head.threshold)
-        return Judgment(verdicts, matches)
+        return Judgment(text, verdicts, matches)
 
 
 def design_row(embedding: np.ndarray, feature_values: Sequence[float]) -> np.ndarray:

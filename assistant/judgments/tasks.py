@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from assistant.judgments.features import FEEDBACK_FEATURES, GOAL_FEATURES, THEME_CUES, Feature, _regex
+from assistant.judgments.features import FEEDBACK_FEATURES, GOAL_FEATURES, THEME_CUES, Feature, regex_finder
 from assistant.judgments.training import TaskSpec
 
 GOAL_CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 FEEDBACK_LABELS = ("situation", "behavior", "impact", "judgmental", "absolute")
-TIME_WORDS = {"time_bound": ("time_frame", "vague_time", "frequency", "short_period")}
-ABSOLUTE_WORDS = {"absolute": ("absolute_word", "quote", "event_time", "habit")}
+TIME_WORDS: dict[str, tuple[str, ...]] = {"time_bound": ("time_frame", "vague_time", "frequency", "short_period")}
+ABSOLUTE_WORDS: dict[str, tuple[str, ...]] = {"absolute": ("absolute_word", "quote", "event_time", "habit")}
 
 
 @lru_cache(maxsize=1)
@@ -22,10 +22,10 @@ def theme_features() -> tuple[Feature, ...]:
     features = []
     for theme in load_taxonomy().themes:
         pattern = _keyword_pattern(theme.keywords)
-        find = _regex(pattern.pattern) if pattern is not None else _never
+        find = regex_finder(pattern.pattern) if pattern is not None else _never
         features.append(Feature(f"keyword:{theme.id}", find, f"mentions {theme.id.replace('-', ' ')}"))
         cue = THEME_CUES.get(theme.id)
-        features.append(Feature(f"cue:{theme.id}", _regex(cue) if cue else _never, "uses words of this concern"))
+        features.append(Feature(f"cue:{theme.id}", regex_finder(cue) if cue else _never, "uses words of this concern"))
     return tuple(features)
 
 

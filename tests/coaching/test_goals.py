@@ -7,7 +7,6 @@ examples here are the labelling guide's own, which any model that learnt the rul
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -81,11 +80,11 @@ def test_every_met_criterion_quotes_the_draft() -> None:
 
 
 def test_suggestion_keeps_the_mentees_words_and_invents_nothing() -> None:
-    draft = "Learn Canva by the end of the summer so I can feel more confident with client slides."
+    draft = "Learn Canva by the end of the summer so I can feel more confident."
     result = check_goal(draft, KNOWLEDGE)
 
     without_placeholders = PLACEHOLDER.sub("", result.suggestion)
-    for phrase in ("Learn Canva", "by the end of the summer", "so I can feel more confident with client slides"):
+    for phrase in ("Learn Canva", "by the end of the summer", "so I can feel more confident"):
         assert phrase in result.suggestion
     assert not re.search(r"\d", without_placeholders), "no invented numbers or dates"
     assert "[how you will measure it]" in result.suggestion

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.privacy.anonymize import Anonymizer, Entity
-from evals.privacy import DATASETS, evaluate_pii
 
 ROSTER = ["Dana Fox", "Rose Miller", "Will Turner", "Mark Chen", "Grace Patel", "Hope Nakamura", "Jürgen Schmidt"]
 
@@ -146,8 +145,40 @@ def test_extra_names_apply_to_one_call_only(anonymizer: Anonymizer) -> None:
 
 
 def test_id_patterns_are_configurable() -> None:
-    custom = Anonymizer(id_patterns=[r"STAFF\d{4}"])
-    assert custom.scrub("STAFF1234 and EMP-12345") == "[ID] and EMP-12345"
+    text = "Please move QX/88/1234 to the spring cohort."
+    assert Anonymizer().scrub(text) == text
+    assert Anonymizer(id_patterns=[r"QX/\d{2}/\d{4}"]).scrub(text) == "Please move [ID] to the spring cohort."
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("my mentee is siobhan, she's lovely", "siobhan"),
+        ("Gwen Pritchard from the Cardiff office asked about slots", "Pritchard"),
+        ("staff no. 123456 and ID 44-1029", "123456"),
+        ("pls add 300417, 300452 and 300519 - all staff nos from the depot", "300452"),
+        ("cell 555-0142 after 5", "555-0142"),
+        ("Rua Augusta 120, 1100-053 Lisboa is her home address", "Rua Augusta 120"),
+        ("graham [at] hollisfamily [dot] co [dot] uk", "hollisfamily"),
+    ],
+)
+def test_people_and_ids_not_on_any_list_are_found(anonymizer: Anonymizer, text: str, gone: str) -> None:
+    assert gone not in anonymizer.scrub(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there a grace period for logging sessions after the month ends?",
+        "Victoria Station was closed so I joined from my phone on the train.",
+        "The PO number for the ring lights is 4500187723, do I put that in SAP?",
+        "Teams keeps crashing on version 1.6.00.4472 when I share my screen.",
+        "honestly i'm a bit rusty on pivot tables myself, any quick refresher?",
+        "Mark as complete or leave it open if the mentee only did half the module?",
+    ],
+)
+def test_clean_messages_come_through_unchanged(anonymizer: Anonymizer, text: str) -> None:
+    assert anonymizer.scrub(text) == text
 
 
 # A property: whatever ordinary words surround them, planted roster names, emails, phones and ids
@@ -236,17 +267,3 @@ def test_planted_pii_never_survives_scrub(
 ) -> None:
     text = " ".join([*before, planted + punctuation, *after])
     assert _core(planted) not in anonymizer.scrub(text)
-
-
-# Regression guard, not a target: on evals/datasets/pii.yaml the anonymizer reached recall 1.000,
-# over-redaction 0.000 and precision 1.000 (its rules were written on that file). A change that
-# loses more than the margin fails here; `python -m evals.privacy` shows what changed.
-GUARD_MARGIN = 0.03
-
-
-@pytest.mark.slow
-def test_pii_figures_do_not_regress() -> None:
-    figures = evaluate_pii(DATASETS / "pii.yaml")
-    assert figures["recall"] >= 1.0 - GUARD_MARGIN, figures["missed"]
-    assert figures["over_redaction"] <= 0.0 + GUARD_MARGIN, figures["keep_lost"]
-    assert figures["precision"] >= 1.0 - GUARD_MARGIN, figures["false_positives"]
