@@ -22,7 +22,7 @@ from evals.judgements import is_decline, judge_safety
 from evals.ragas_metrics import id_context_scores, text_scores
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    pass
 
 HIT_AT = (1, 3, 5)
 METRICS = {
