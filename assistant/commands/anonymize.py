@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.commands.common import console, fail, print_json
+from assistant.commands.common import console, fail, load_settings, print_json
 
 MAX_TEXT_CHARS = 4000
 
@@ -38,8 +38,11 @@ def register(app: typer.Typer, roster: RosterSource | None = None) -> None:
         check_text(text)
         from assistant.privacy.anonymize import Anonymizer
 
+        from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS
+
         names = [*(known_name or []), *(roster() if roster is not None else [])]
-        result = Anonymizer(names).anonymize(text)
+        id_patterns = [*DEFAULT_ID_PATTERNS, *load_settings().pii_id_patterns]
+        result = Anonymizer(names, id_patterns=id_patterns).anonymize(text)
         if as_json:
             print_json(result.as_contract())
             return
