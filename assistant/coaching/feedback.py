@@ -14,14 +14,13 @@ the speaker can fill in with ``[when: the meeting or day]``, ``[what you saw or 
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.judgments.features import FEEDBACK_FEATURES, QUOTED, plain
-from assistant.judgments.model import Judge, Judgment, Match, task_model
+from assistant.judgments.model import Judge, Judgment, Match, shared_judge
 from assistant.knowledge.sections import guideline_citation
 from assistant.retrieval.embeddings import Embedder, get_embedder
 
@@ -115,17 +114,10 @@ _WHY_FLAG = {
     "hedging": "is one of several hedges that hide the message",
 }
 
-_judges: dict[int, Judge] = {}
-_judges_lock = threading.Lock()
-
 
 def feedback_judge(embedder: Embedder | None = None) -> Judge:
-    """The SBI heads with the shared embedding model (one per embedder, built once)."""
-    embedder = embedder or get_embedder()
-    with _judges_lock:
-        if id(embedder) not in _judges:
-            _judges[id(embedder)] = Judge(task_model("feedback", FEEDBACK_FEATURES), embedder)
-        return _judges[id(embedder)]
+    """The SBI heads on the shared embedding model."""
+    return shared_judge("feedback", FEEDBACK_FEATURES, embedder or get_embedder())
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -200,19 +192,11 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
 # --- verdicts and their evidence ------------------------------------------------------------------
 
 
-def _first(judgment: Judgment, features: tuple[str, ...]) -> Match | None:
-    for feature in features:
-        found = judgment.fired(feature)
-        if found:
-            return found[0]
-    return None
-
-
 def _evidence(judgment: Judgment, part: str) -> tuple[int, int] | None:
     """The span a met part quotes; a part the model finds met with no feature quotes the whole line."""
     if not judgment.verdicts[part].met:
         return None
-    match = _first(judgment, PART_EVIDENCE[part])
+    match = judgment.first(PART_EVIDENCE[part])
     if match is None:
         return None
     return match.start, _clause_end(judgment.text, match.end) if part != "situation" else match.end

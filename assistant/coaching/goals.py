@@ -12,13 +12,12 @@ everything only the mentee can decide with bracketed placeholders.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.judgments.features import GOAL_FEATURES
-from assistant.judgments.model import Judge, Judgment, Match, task_model
+from assistant.judgments.model import Judge, Judgment, Match, shared_judge
 from assistant.knowledge.sections import guideline_citation
 from assistant.retrieval.embeddings import Embedder, get_embedder
 
@@ -88,17 +87,9 @@ class GoalCheck:
         }
 
 
-_judges: dict[int, Judge] = {}
-_judges_lock = threading.Lock()
-
-
 def goal_judge(embedder: Embedder | None = None) -> Judge:
-    """The SMART heads with the shared embedding model (one per embedder, built once)."""
-    embedder = embedder or get_embedder()
-    with _judges_lock:
-        if id(embedder) not in _judges:
-            _judges[id(embedder)] = Judge(task_model("goals", GOAL_FEATURES), embedder)
-        return _judges[id(embedder)]
+    """The SMART heads on the shared embedding model."""
+    return shared_judge("goals", GOAL_FEATURES, embedder or get_embedder())
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -155,14 +146,6 @@ def check_goal(draft: str, knowledge_dir: Path, embedder: Embedder | None = None
 # --- explanations ---------------------------------------------------------------------------------
 
 
-def _first_evidence(judgment: Judgment, features: tuple[str, ...]) -> Match | None:
-    for feature in features:
-        found = judgment.fired(feature)
-        if found:
-            return found[0]
-    return None
-
-
 def _reason(feature: str) -> str:
     return next(f.reason for f in GOAL_FEATURES if f.name == feature)
 
@@ -172,12 +155,12 @@ def _criterion(name: str, text: str, judgment: Judgment) -> Criterion:
     supporting, opposing = EVIDENCE[name]
     label = LABELS[name]
     if verdict.met:
-        match = _first_evidence(judgment, supporting)
+        match = judgment.first(supporting)
         if match is not None:
             return Criterion(True, f'{label}: "{_quote(text, match)}" {_reason(match.feature)}.')
         because = MET_WITHOUT_EVIDENCE.get(name, "the draft as a whole reads as meeting it")
         return Criterion(True, f"{label}: {because} (confidence {verdict.probability:.2f}).")
-    match = _first_evidence(judgment, opposing)
+    match = judgment.first(opposing)
     if match is not None:
         return Criterion(False, f'{label}: "{_quote(text, match)}" {_reason(match.feature)}; {NOT_MET[name]}.')
     return Criterion(False, f"{label}: {NOT_MET[name]}.")
@@ -200,7 +183,7 @@ def _question(name: str, text: str, judgment: Judgment) -> str:
         return "By when do you want to reach this goal, for example a date before your closing session?"
     if name == "relevant":
         return "Why does this goal matter for your work or your team?"
-    over = _first_evidence(judgment, EVIDENCE["achievable"][1])
+    over = judgment.first(EVIDENCE["achievable"][1])
     trigger = _quote(text, over, 8) if over else "this"
     return f'Is "{trigger}" realistic in the time you have, or what would a good first step look like?'
 

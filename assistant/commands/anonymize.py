@@ -36,9 +36,7 @@ def register(app: typer.Typer, roster: RosterSource | None = None) -> None:
     ) -> None:
         """Replace names, emails, phones, ids, URLs, addresses and birth dates with placeholders."""
         check_text(text)
-        from assistant.privacy.anonymize import Anonymizer
-
-        from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS
+        from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS, Anonymizer
 
         names = [*(known_name or []), *(roster() if roster is not None else [])]
         id_patterns = [*DEFAULT_ID_PATTERNS, *load_settings().pii_id_patterns]

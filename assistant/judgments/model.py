@@ -58,6 +58,14 @@ class Judgment:
     def fired(self, feature: str) -> list[Match]:
         return [match for match in self.matches if match.feature == feature]
 
+    def first(self, features: Sequence[str]) -> Match | None:
+        """The first match of the first of ``features`` that fired (the strongest evidence first)."""
+        for feature in features:
+            found = self.fired(feature)
+            if found:
+                return found[0]
+        return None
+
 
 class TaskModel:
     """The heads of one task (goals, feedback or themes) and the features they were trained with."""
@@ -94,11 +102,23 @@ class Judge:
     def __init__(self, model: TaskModel, embedder: Embedder) -> None:
         self.model = model
         self.embedder = embedder
-        self._lock = threading.Lock()
 
     def judge(self, text: str) -> Judgment:
         (embedding,) = np.asarray(self.embedder.embed([text]), dtype=np.float32)
         return self.model.judge(text, embedding)
+
+
+_judges: dict[tuple[str, int], Judge] = {}
+_judges_lock = threading.Lock()
+
+
+def shared_judge(task: str, features: Sequence[Feature], embedder: Embedder) -> Judge:
+    """One judge per task and embedding model per process (loading the weights takes a moment)."""
+    with _judges_lock:
+        key = (task, id(embedder))
+        if key not in _judges:
+            _judges[key] = Judge(task_model(task, features), embedder)
+        return _judges[key]
 
 
 @lru_cache(maxsize=4)
