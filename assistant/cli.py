@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, demo, feedback, goal, goals, match, pair, plan, program, themes
+from assistant.commands import anonymize, db, demo, feedback, goal, goals, match, pair, plan, program, themes
 from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
@@ -162,8 +162,15 @@ def serve(
     import uvicorn
 
     from assistant.app import create_app
+    from assistant.db.engine import make_engine, prepare_schema
 
-    uvicorn.run(create_app(_settings()), host=host, port=port)
+    settings = _settings()
+    engine = make_engine(settings.sqlalchemy_url)
+    try:
+        prepare_schema(engine)
+    finally:
+        engine.dispose()
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @users_app.command("add")
@@ -209,14 +216,14 @@ def users_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a participant with their conversations, messages and goals (anonymous theme events stay)."""
-    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
     from assistant.participants import forget_participant
 
     if not yes and not typer.confirm(f"Forget user {user_id} and delete all their conversations and goals?"):
         fail("nothing deleted", code=1)
     engine = make_engine(_settings().sqlalchemy_url)
     try:
-        migrate(engine)
+        prepare_schema(engine)
         with session_scope(make_session_factory(engine)) as session:
             forgotten = forget_participant(session, user_id=user_id)
     finally:
@@ -229,9 +236,16 @@ def users_forget(
     )
 
 
-for command_module in (goal, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo):
+for command_module in (goal, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo, db):
     command_module.register(app)
 
 
 def run() -> None:
-    app()
+    """The console script: a schema that is behind ends any command with one line, not a traceback."""
+    from assistant.db.engine import SchemaBehindError
+
+    try:
+        app()
+    except SchemaBehindError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        raise SystemExit(2) from None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.coaching.modes import SkillRouter
 from assistant.coaching.qa import QAService
 from assistant.config import Settings
-from assistant.db.engine import make_engine, make_session_factory, migrate
+from assistant.db.engine import make_engine, make_session_factory, prepare_schema
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
 from assistant.llm.providers import make_chat_model, provider_label
 from assistant.privacy.logs import install_log_filter
@@ -103,7 +103,7 @@ def build_services(
     install_log_filter()
     engine = make_engine(settings.sqlalchemy_url)
     if run_migrations:
-        migrate(engine)
+        prepare_schema(engine)
     store = make_vector_store(settings.chroma_url, settings.chroma_path, settings.chroma_collection)
     embedder = embedder or get_embedder(settings.embedding_threads)
     retriever = HybridRetriever(store, embedder)

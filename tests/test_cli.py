@@ -131,7 +131,9 @@ def test_chat_rehearse_mode_in_the_terminal(tandem_env: dict[str, str]) -> None:
 def test_anonymize_reads_the_organisations_id_patterns(tandem_env: dict[str, str]) -> None:
     text = "Please move QX/88/1234 to the spring cohort."
     plain = tandem(tandem_env, "anonymize", "--json", "--", text)
-    configured = tandem({**tandem_env, "PII_ID_PATTERNS": '["QX/\\\\d{2}/\\\\d{4}"]'}, "anonymize", "--json", "--", text)
+    configured = tandem(
+        {**tandem_env, "PII_ID_PATTERNS": '["QX/\\\\d{2}/\\\\d{4}"]'}, "anonymize", "--json", "--", text
+    )
 
     assert json.loads(plain.stdout)["text"] == text
     payload = json.loads(configured.stdout)

@@ -51,11 +51,11 @@ def load_settings() -> Settings:
 @contextmanager
 def database_session() -> Iterator[Session]:
     """A session on the configured database (migrated first), committed on success, closed after."""
-    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
 
     engine = make_engine(load_settings().sqlalchemy_url)
     try:
-        migrate(engine)
+        prepare_schema(engine)
         with session_scope(make_session_factory(engine)) as session:
             yield session
     finally:

@@ -123,13 +123,13 @@ def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -
 
 
 def _seed_fast(participants: int, cohorts: int, weeks: int, seed: int, events: int) -> None:
-    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
     from assistant.themes.demo import create_participants, generate_theme_events
 
     settings = load_settings()
     engine = make_engine(settings.sqlalchemy_url)
     try:
-        migrate(engine)
+        prepare_schema(engine)
         sessions = make_session_factory(engine)
         with _progress() as progress:
             task = progress.add_task("Creating participants", total=None)

@@ -69,7 +69,7 @@ def report(
     chart: Annotated[Path | None, typer.Option(help="Also write a PNG chart to this path.")] = None,
 ) -> None:
     """Distinct participants and mentions per theme, k-anonymous: small cells are suppressed."""
-    from assistant.db.engine import make_engine, make_session_factory, migrate
+    from assistant.db.engine import make_engine, make_session_factory, prepare_schema
     from assistant.themes.classify import TaxonomyError, load_taxonomy
     from assistant.themes.report import BYS, PERIODS, theme_report
 
@@ -87,7 +87,7 @@ def report(
         themes = []
     engine = make_engine(settings.sqlalchemy_url)
     try:
-        migrate(engine)
+        prepare_schema(engine)
         with make_session_factory(engine)() as session:
             result = theme_report(
                 session,

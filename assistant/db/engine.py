@@ -9,7 +9,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -42,9 +44,39 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
-    command.upgrade(alembic_config(engine), "head")
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (the newest by default; idempotent)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+class SchemaBehindError(RuntimeError):
+    """The database's schema is older than this version of Tandem needs."""
+
+
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """The database's current Alembic revision (None when it has none) and the newest one the code knows."""
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, head
+
+
+def prepare_schema(engine: Engine) -> None:
+    """Create a new, empty database at the newest schema; refuse one whose schema is behind.
+
+    Upgrading an existing database is a decision (back it up first), so it is left to
+    ``tandem db upgrade`` instead of happening silently at start-up.
+    """
+    current, head = schema_revisions(engine)
+    if current == head:
+        return
+    if current is None and not inspect(engine).get_table_names():
+        migrate(engine)
+        return
+    raise SchemaBehindError(
+        f"the database schema is at revision {current or '(none)'} but this Tandem needs {head}: "
+        "back the database up and run `tandem db upgrade`"
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
