@@ -9,7 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from assistant.resources import CLONE_ROOT, bundled
+
+PROJECT_ROOT = CLONE_ROOT  # the clone, when Tandem runs from one (evals/, bench/ and the labelled sets live there)
 
 
 class Settings(BaseSettings):
@@ -19,8 +21,8 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     data_dir: Path = Path("data")
-    knowledge_dir: Path = PROJECT_ROOT / "knowledge"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    knowledge_dir: Path = Field(default_factory=lambda: bundled("knowledge"))
+    prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
 
     database_url: str = ""
     chroma_url: str = ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,16 +36,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _require_evals() -> None:
-    """Make the repository's ``evals`` package importable (a console script does not start in the clone)."""
+    """The eval suite lives in the repository (``evals/``), importable when Tandem is installed from a clone."""
     try:
         importlib.import_module("evals.cases")
-        return
     except ImportError:
-        pass
-    if not (PROJECT_ROOT / "evals" / "cases.py").is_file():
         fail("the eval suite is not here: run tandem eval from a clone of the repository (pip install -e .)")
-    sys.path.insert(0, str(PROJECT_ROOT))
-    importlib.import_module("evals.cases")
 
 
 def record(
