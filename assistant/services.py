@@ -17,7 +17,7 @@ from assistant.coaching.qa import QAService
 from assistant.config import Settings
 from assistant.db.engine import make_engine, make_session_factory, prepare_schema
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
-from assistant.llm.providers import make_chat_model, provider_label
+from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.privacy.logs import install_log_filter
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridRetriever
@@ -111,24 +111,16 @@ def build_services(
     sessions = make_session_factory(engine)
     anonymizer = Lazy(lambda: _build_anonymizer(settings, sessions))
     scrub = (lambda text: anonymizer.get().scrub(text)) if settings.scrub_before_llm and model is not None else None
+    gateway = make_gateway(settings, model, scrub) if model is not None else None
     qa = QAService(
         retriever,
         settings.prompts_dir,
         settings.knowledge_dir,
-        chat_model=model,
-        provider=provider_label(settings),
+        gateway=gateway,
         top_k=settings.retrieval_top_k,
         min_relevance=settings.min_relevance,
-        llm_deadline_seconds=settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1,
-        scrub=scrub,
     )
-    skills = SkillRouter(
-        qa,
-        settings.knowledge_dir,
-        settings.prompts_dir,
-        chat_model=model,
-        provider=provider_label(settings),
-    )
+    skills = SkillRouter(qa, settings.knowledge_dir, gateway=gateway)
     themes = ThemeLogger(sessions, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
     return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from assistant.coaching.qa import QAService
 from assistant.config import Settings
-from assistant.llm.providers import make_chat_model, provider_label
+from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.services import Services
 from bench.stats import p50, p95
 from tests.support.openai_stub import OpenAIStub, StubBehaviour
@@ -46,12 +46,13 @@ def measure_llm_overhead(services: Services, questions: list[str]) -> OverheadFi
             openai_model="stub",
             llm_max_retries=0,
         )
+        model = make_chat_model(settings)
+        assert model is not None
         qa = QAService(
             services.retriever,
             services.settings.prompts_dir,
             services.settings.knowledge_dir,
-            chat_model=make_chat_model(settings),
-            provider=provider_label(settings),
+            gateway=make_gateway(settings, model),
             min_relevance=-1.0,
         )
 

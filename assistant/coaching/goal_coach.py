@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.coaching.goals import CRITERIA, GoalCheck, check_goal
-from assistant.llm.prompts import load_prompt
+from assistant.llm.gateway import PromptCall
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
+    from assistant.llm.gateway import ModelGateway
 
 log = logging.getLogger(__name__)
 LABELS = {
@@ -59,9 +59,7 @@ def met_criteria(check: GoalCheck) -> set[str]:
 async def coach_goal(
     draft: str,
     knowledge_dir: Path,
-    prompts_dir: Path,
-    chat_model: BaseChatModel | None = None,
-    provider: str = "offline",
+    gateway: ModelGateway | None = None,
 ) -> GoalCoaching:
     """Analyse ``draft``; with a chat model, show its rewrite only if the analyser finds it no worse.
 
@@ -71,30 +69,33 @@ async def coach_goal(
     """
     check = check_goal(draft, knowledge_dir)
     offline = GoalCoaching(check, check.suggestion, "offline")
-    if chat_model is None:
+    if gateway is None:
         return offline
-    from langchain_core.messages import HumanMessage
-
     analysis = "\n".join(
         f"- {LABELS[name]}: {'met' if c.met else 'not met'} ({c.why})" for name, c in check.criteria.items()
     )
-    prompt = load_prompt(prompts_dir, "goal_rewrite").render(
-        draft=draft.strip(), analysis=analysis, guideline=check.citations[0]["text"] if check.citations else ""
+    call = PromptCall(
+        "goal_rewrite",
+        {
+            "draft": draft.strip(),
+            "analysis": analysis,
+            "guideline": check.citations[0]["text"] if check.citations else "",
+        },
+        participant=("draft", "analysis"),
     )
     try:
-        response = await chat_model.ainvoke([HumanMessage(prompt)])
-        rewrite = str(response.content).strip().strip('"')
+        rewrite = (await gateway.complete(call)).strip('"')
         rewrite_check = check_goal(rewrite, knowledge_dir)
     except ValueError:
         offline.note = "The language model's rewrite could not be checked, so the offline suggestion is shown."
         return offline
-    except Exception as exc:  # the endpoint failed: timeout, HTTP error, malformed body
+    except Exception as exc:  # the endpoint failed (timeout, HTTP error, malformed body) or leaked the prompt
         log.warning("goal rewrite by the chat model failed (%s)", type(exc).__name__)
         offline.note = "The language model did not answer, so the offline suggestion is shown."
         return offline
     kept = met_criteria(check) <= met_criteria(rewrite_check)
     as_good = len(met_criteria(rewrite_check)) >= len(met_criteria(check_goal(check.suggestion, knowledge_dir)))
     if kept and as_good:
-        return GoalCoaching(check, rewrite, provider)
+        return GoalCoaching(check, rewrite, gateway.provider)
     offline.note = "The language model's rewrite did not pass the SMART check, so the offline suggestion is shown."
     return offline

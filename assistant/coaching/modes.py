@@ -13,12 +13,12 @@ from assistant.coaching.feedback import check_feedback, summarize_rehearsal, val
 from assistant.coaching.goal_coach import coach_goal
 from assistant.coaching.goals import validate_draft
 from assistant.coaching.qa import QAService, Reply, ReplyEvent, word_tokens
-from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_prompt, respond, start_rehearsal
+from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_call, respond, start_rehearsal
 from assistant.coaching.sessions import FORMATS, SESSION_TYPES, GoalBrief, plan_session
 from assistant.llm.composer import OFFLINE_PROVIDER
 
 if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
+    from assistant.llm.gateway import ModelGateway
 
 log = logging.getLogger(__name__)
 END_REHEARSAL = re.compile(r"^\s*/?(?:end|stop|finish)(?:\s+(?:the\s+)?rehearsal)?\s*[.!]?\s*$", re.IGNORECASE)
@@ -58,15 +58,11 @@ class SkillRouter:
         self,
         qa: QAService,
         knowledge_dir: Path,
-        prompts_dir: Path,
-        chat_model: BaseChatModel | None = None,
-        provider: str = OFFLINE_PROVIDER,
+        gateway: ModelGateway | None = None,
     ) -> None:
         self.qa = qa
         self.knowledge_dir = knowledge_dir
-        self.prompts_dir = prompts_dir
-        self.chat_model = chat_model
-        self.provider = provider if chat_model is not None else OFFLINE_PROVIDER
+        self.gateway = gateway
 
     async def stream(
         self,
@@ -95,7 +91,7 @@ class SkillRouter:
         yield ReplyEvent("done", reply=reply)
 
     async def _goal(self, content: str) -> Reply:
-        coaching = await coach_goal(content, self.knowledge_dir, self.prompts_dir, self.chat_model, self.provider)
+        coaching = await coach_goal(content, self.knowledge_dir, self.gateway)
         source = coaching.suggestion_source
         return Reply(
             coaching.render(),
@@ -150,16 +146,12 @@ class SkillRouter:
         critique = (await asyncio.to_thread(check_feedback, content, self.knowledge_dir)).as_contract()
         turn = respond(rehearsal, content, self.knowledge_dir, critique)
         reply_text, provider = turn.reply, OFFLINE_PROVIDER
-        if self.chat_model is not None:
-            from langchain_core.messages import HumanMessage
-
-            prompt = persona_prompt(rehearsal, content, critique, self.prompts_dir)
+        if self.gateway is not None:
             try:
-                response = await self.chat_model.ainvoke([HumanMessage(prompt)])
-                if str(response.content).strip():
-                    reply_text, provider = str(response.content).strip(), self.provider
-                    rehearsal.transcript[-1] = (rehearsal.transcript[-1][0], reply_text)
-            except Exception as exc:  # the endpoint failed; the persona guideline answers instead
+                reply_text = await self.gateway.complete(persona_call(rehearsal, content, critique))
+                provider = self.gateway.provider
+                rehearsal.transcript[-1] = (rehearsal.transcript[-1][0], reply_text)
+            except Exception as exc:  # the endpoint failed or leaked its prompt; the persona guideline answers
                 log.warning("persona reply by the chat model failed (%s)", type(exc).__name__)
         return Reply(
             reply_text,

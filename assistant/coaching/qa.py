@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.coaching.guard import GuardDecision, guard_reply_text, screen_request
 from assistant.knowledge.sections import MissingGuidelineError, guideline_citation
@@ -20,12 +20,9 @@ from assistant.llm.composer import (
     compose_answer,
     decline_text,
 )
-from assistant.llm.leaks import InstructionsLeakError, VerbatimGuard
-from assistant.llm.prompts import load_prompt
+from assistant.llm.gateway import ModelGateway, PromptCall
+from assistant.llm.leaks import InstructionsLeakError
 from assistant.retrieval.hybrid import HybridRetriever, Passage, Retrieval
-
-if TYPE_CHECKING:
-    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -76,24 +73,19 @@ class QAService:
         retriever: HybridRetriever,
         prompts_dir: Path,
         knowledge_dir: Path,
-        chat_model: BaseChatModel | None = None,
-        provider: str = OFFLINE_PROVIDER,
+        gateway: ModelGateway | None = None,
         top_k: int = 5,
         min_relevance: float = 0.3,
-        llm_deadline_seconds: float = 90.0,
-        scrub: Callable[[str], str] | None = None,
     ) -> None:
-        """``scrub`` (``SCRUB_BEFORE_LLM``) rewrites the participant's words before they leave for the model:
-        the question and the conversation's earlier turns; retrieval still uses the question as typed."""
-        self.scrub = scrub
+        """With a ``gateway`` the chat model writes in-scope answers (the question and earlier turns are
+        scrubbed there when configured; retrieval still uses the question as typed); without, offline."""
         self.retriever = retriever
         self.prompts_dir = prompts_dir
         self.knowledge_dir = knowledge_dir
-        self.chat_model = chat_model
-        self.provider = provider if chat_model is not None else OFFLINE_PROVIDER
+        self.gateway = gateway
+        self.provider = gateway.provider if gateway is not None else OFFLINE_PROVIDER
         self.top_k = top_k
         self.min_relevance = min_relevance
-        self.llm_deadline_seconds = llm_deadline_seconds
 
     def retrieve(self, question: str, role: str | None = None) -> Retrieval:
         audience = AUDIENCE_FOR_ROLE.get(role or "admin")
@@ -122,7 +114,7 @@ class QAService:
             yield ReplyEvent("done", reply=reply)
             return
         retrieval = await asyncio.to_thread(self.retrieve, question, role)
-        if self.chat_model is None or not self.in_scope(retrieval):
+        if self.gateway is None or not self.in_scope(retrieval):
             composed = self.answer_offline(question, retrieval)
             reply = Reply(
                 composed.text, composed.citations, OFFLINE_PROVIDER, composed.in_scope, chunk_ids=composed.chunk_ids
@@ -133,22 +125,12 @@ class QAService:
             return
 
         shown: list[str] = []
-        system = load_prompt(self.prompts_dir, "qa_system").render(role=role or "participant")
-        leak_check = VerbatimGuard(system)  # holds back a few words so a quoted prompt is never shown
         try:
-            async with asyncio.timeout(self.llm_deadline_seconds):
-                async with aclosing(self._ask_model(system, question, retrieval.passages, history)) as pieces:
-                    async for piece in pieces:
-                        if visible := leak_check.feed(piece):
-                            shown.append(visible)
-                            yield ReplyEvent("token", visible)
-                        if leak_check.leaked:
-                            raise InstructionsLeakError("the reply repeats the system prompt")
-                if visible := leak_check.finish():
+            call = self._prompt(question, role, retrieval.passages, history)
+            async with aclosing(self.gateway.stream(call)) as pieces:
+                async for visible in pieces:
                     shown.append(visible)
                     yield ReplyEvent("token", visible)
-                if leak_check.leaked:
-                    raise InstructionsLeakError("the reply repeats the system prompt")
             text = "".join(shown).strip()
             if not text:
                 raise ValueError("empty completion")
@@ -197,28 +179,24 @@ class QAService:
             text, citations, OFFLINE_PROVIDER, in_scope=False, chunk_ids=[str(c["chunk_id"]) for c in citations]
         )
 
-    async def _ask_model(
-        self, system: str, question: str, passages: list[Passage], history: Sequence[tuple[str, str]]
-    ) -> AsyncGenerator[str]:
-        """The only place a prompt is built: the system prompt, this conversation's own last turns (from
+    @staticmethod
+    def _prompt(
+        question: str, role: str | None, passages: list[Passage], history: Sequence[tuple[str, str]]
+    ) -> PromptCall:
+        """The only prompt of the answer path: the system prompt, this conversation's own last turns (from
         the caller, who read them from the participant's own conversation), the retrieved guideline
         passages and the question. Nothing else reaches the model, and it is given no tools."""
-        from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-
-        assert self.chat_model is not None
         context = "\n\n".join(
             f"[{n}] ({p.chunk.source} - {p.chunk.section})\n{p.chunk.text}" for n, p in enumerate(passages, 1)
         )
-        clean = self.scrub or str
-        user = load_prompt(self.prompts_dir, "qa_user").render(context=context, question=clean(question))
-        messages: list[BaseMessage] = [SystemMessage(system)]
-        for speaker, text in history[-6:]:
-            messages.append(HumanMessage(clean(text)) if speaker == "user" else AIMessage(clean(text)))
-        messages.append(HumanMessage(user))
-        async for chunk in self.chat_model.astream(messages):
-            content = chunk.content
-            if isinstance(content, str) and content:
-                yield content
+        return PromptCall(
+            "qa_user",
+            {"context": context, "question": question},
+            participant=("question",),
+            system="qa_system",
+            system_values={"role": role or "participant"},
+            history=history,
+        )
 
 
 def cited_passages(text: str, passages: list[Passage]) -> list[Passage]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from assistant.knowledge.sections import MissingGuidelineError, guideline_chunks, guideline_citation
+from assistant.llm.gateway import PromptCall
 from assistant.llm.prompts import load_prompt
 
 PERSONAS_FILE = "rehearsal-personas.md"
@@ -161,16 +162,29 @@ def persona_prompt(
     state: RehearsalState, mentor_line: str, critique: Mapping[str, Any], prompts_dir: Path, recent_turns: int = 8
 ) -> str:
     """The filled-in ``prompts/rehearsal_persona.md`` for a chat model playing the persona."""
+    return load_prompt(prompts_dir, PROMPT_NAME).render(**persona_values(state, mentor_line, critique, recent_turns))
+
+
+def persona_call(state: RehearsalState, mentor_line: str, critique: Mapping[str, Any]) -> PromptCall:
+    """The persona's turn as a gateway call: the transcript and the mentor's line are the participant's words."""
+    return PromptCall(
+        PROMPT_NAME, persona_values(state, mentor_line, critique), participant=("transcript", "mentor_line")
+    )
+
+
+def persona_values(
+    state: RehearsalState, mentor_line: str, critique: Mapping[str, Any], recent_turns: int = 8
+) -> dict[str, str]:
     names = {MENTOR: "Mentor", MENTEE: "You"}
     transcript = "\n".join(f"{names[speaker]}: {text}" for speaker, text in state.transcript[-recent_turns:])
-    return load_prompt(prompts_dir, PROMPT_NAME).render(
-        role=state.persona.role,
-        tenure_years=str(state.persona.tenure_years),
-        attitude=state.persona.attitude,
-        critique_summary=summarize_critique(critique),
-        transcript=transcript or "(the conversation has not started)",
-        mentor_line=" ".join(mentor_line.split()),
-    )
+    return {
+        "role": state.persona.role,
+        "tenure_years": str(state.persona.tenure_years),
+        "attitude": state.persona.attitude,
+        "critique_summary": summarize_critique(critique),
+        "transcript": transcript or "(the conversation has not started)",
+        "mentor_line": " ".join(mentor_line.split()),
+    }
 
 
 def summarize_critique(critique: Mapping[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
@@ -11,6 +12,8 @@ from assistant.config import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from assistant.llm.gateway import ModelGateway
 
 
 CLIENT_LOGGERS = ("openai", "httpx", "httpcore", "httpx2", "httpcore2")
@@ -45,3 +48,13 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
 
 def provider_label(settings: Settings) -> str:
     return "offline" if settings.llm_provider == "offline" else f"openai:{settings.openai_model}"
+
+
+def make_gateway(
+    settings: Settings, chat_model: BaseChatModel, scrub: Callable[[str], str] | None = None
+) -> ModelGateway:
+    """The gateway every model call goes through; its deadline covers the client's retries."""
+    from assistant.llm.gateway import ModelGateway
+
+    deadline = settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1
+    return ModelGateway(chat_model, provider_label(settings), settings.prompts_dir, deadline, scrub)

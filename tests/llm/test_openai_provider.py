@@ -9,7 +9,7 @@ import pytest
 
 from assistant.coaching.qa import FALLBACK_NOTICE, QAService, ReplyEvent
 from assistant.config import Settings
-from assistant.llm.providers import make_chat_model, provider_label
+from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.services import Services
 from tests.support.openai_stub import OpenAIStub, StubBehaviour
 
@@ -32,14 +32,14 @@ def llm_qa(services: Services, stub: OpenAIStub, *, timeout: float = 5.0, retrie
         llm_timeout_seconds=timeout,
         llm_max_retries=retries,
     )
+    model = make_chat_model(settings)
+    assert model is not None
     return QAService(
         services.retriever,
         services.settings.prompts_dir,
         services.settings.knowledge_dir,
-        chat_model=make_chat_model(settings),
-        provider=provider_label(settings),
+        gateway=make_gateway(settings, model),
         min_relevance=services.settings.min_relevance,
-        llm_deadline_seconds=timeout * (retries + 1) + 1,
     )
 
 
