@@ -18,11 +18,11 @@ from assistant.config import Settings
 from assistant.db.engine import make_engine, make_session_factory, prepare_schema
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
 from assistant.llm.providers import make_chat_model, make_gateway
-from assistant.privacy.logs import install_log_filter
+from assistant.privacy.log_filter import install_log_filter
 from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.store import ChromaStore, make_vector_store
-from assistant.themes.log import ThemeLogger
+from assistant.themes.events import ThemeLogger
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

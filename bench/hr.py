@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
 from assistant.db.models import ThemeCount, ThemePresence
 from assistant.themes.demo import cohort_names, generate_theme_events
-from assistant.themes.log import Author, week_start
+from assistant.themes.events import Author, week_start
 from assistant.themes.report import _event_theme_report, next_period, theme_report
 from bench.stats import p50
 

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from assistant.privacy.anonymize import Anonymizer
     from assistant.program.skills import SkillCatalog
     from assistant.services import Services
-    from assistant.themes.log import Classifier
+    from assistant.themes.events import Classifier
 
 Progress = Callable[[int, int], None]
 

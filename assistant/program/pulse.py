@@ -19,7 +19,7 @@ from assistant.db.models import User
 from assistant.db.program_models import Pair, PairSession, Pulse
 from assistant.privacy.anonymize import Anonymizer
 from assistant.program.cohorts import Conflict, NotFound, ProgramError, membership_of
-from assistant.themes.log import Author, Classifier, event_rows, store_events
+from assistant.themes.events import Author, Classifier, event_rows, store_events
 
 QUESTIONS: Mapping[str, Mapping[str, str]] = {
     "session": {

@@ -29,7 +29,7 @@ from assistant.db import crud
 from assistant.db.engine import session_scope
 from assistant.db.models import Conversation, Message, User
 from assistant.services import Services
-from assistant.themes.log import Author, participant_key, store_events, week_start
+from assistant.themes.events import Author, participant_key, store_events, week_start
 
 Progress = Callable[[int, int], None]
 DEMO_PROVIDER = "demo"

@@ -56,7 +56,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assistant.db.models import ThemeCount, ThemeEvent
-from assistant.themes.log import PARTICIPANT_ROLES, week_start
+from assistant.themes.events import PARTICIPANT_ROLES, week_start
 from assistant.themes.rollup import ALL, NO_COHORT
 
 Period = Literal["week", "month"]

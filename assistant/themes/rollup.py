@@ -2,7 +2,7 @@
 
 Counting distinct participants per week or month, theme and group straight from ``theme_events``
 reads every event of the range (3-5 s at a million events). Instead, :func:`record_rollups` runs in
-the same transaction as every insert of events (:func:`assistant.themes.log.store_events`) and keeps
+the same transaction as every insert of events (:func:`assistant.themes.events.store_events`) and keeps
 three tables exact:
 
 * :class:`~assistant.db.models.ThemePresence`: one row per (week or month, theme, participant),

@@ -20,7 +20,7 @@ from assistant.db.models import Message, ThemeEvent
 from assistant.services import Services
 from assistant.themes.classify import ThemeScore, load_taxonomy
 from assistant.themes.demo import DEMO_PROVIDER, program_weeks, seed_program
-from assistant.themes.log import Author, event_rows, store_events
+from assistant.themes.events import Author, event_rows, store_events
 from tests.conftest import Participants, auth
 
 API = "/api/v1"

@@ -15,7 +15,7 @@ from assistant.db.engine import session_scope
 from assistant.db.models import ThemeEvent
 from assistant.db.program_models import Pair
 from assistant.services import Services
-from assistant.themes.log import participant_key
+from assistant.themes.events import participant_key
 from tests.conftest import Participants, auth
 
 API = "/api/v1"

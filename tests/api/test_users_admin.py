@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from assistant.db.models import Conversation, Goal, Message, ThemeEvent, User
 from assistant.services import Services
 from assistant.themes.classify import ThemeScore
-from assistant.themes.log import participant_key
+from assistant.themes.events import participant_key
 from tests.conftest import Participants, auth
 
 API = "/api/v1"

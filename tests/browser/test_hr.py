@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from assistant.db.engine import session_scope
 from assistant.db.models import ThemeEvent
-from assistant.themes.log import week_start
+from assistant.themes.events import week_start
 from tests.browser.conftest import LiveServer, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

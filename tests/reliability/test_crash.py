@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from assistant.retrieval.embeddings import MiniLMEmbedder
-from assistant.themes.log import participant_key
+from assistant.themes.events import participant_key
 from bench.load import LoadResult, count_stored, run_load
 from bench.server import ServerProcess, create_participants, prepare_data_dir
 from tests.support.theme_events import expected_events, stored_events, stored_user_messages

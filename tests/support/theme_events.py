@@ -11,7 +11,7 @@ from assistant.db.engine import make_engine
 from assistant.db.models import Conversation, Message, ThemeEvent, User
 from assistant.retrieval.embeddings import Embedder
 from assistant.themes.classify import ThemeClassifier
-from assistant.themes.log import PARTICIPANT_ROLES, participant_key, week_start
+from assistant.themes.events import PARTICIPANT_ROLES, participant_key, week_start
 
 Key = tuple[str, date, str]
 

@@ -19,7 +19,7 @@ from assistant.config import Settings
 from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
 from assistant.db.models import ThemeEvent
 from assistant.themes.classify import ThemeScore
-from assistant.themes.log import Author, event_rows, store_events
+from assistant.themes.events import Author, event_rows, store_events
 from assistant.themes.report import NO_COHORT, ThemeReport, suppressed_label, theme_report
 
 SECRET = "report-test-secret"

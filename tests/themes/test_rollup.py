@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db.engine import alembic_config, make_engine, make_session_factory, migrate, session_scope
 from assistant.db.models import ThemeCount, ThemeEvent, ThemeGroupPresence, ThemePresence
 from assistant.themes.demo import generate_theme_events
-from assistant.themes.log import Author, participant_key, store_events
+from assistant.themes.events import Author, participant_key, store_events
 from assistant.themes.report import NO_COHORT, ThemeReport, _event_theme_report, theme_report
 from assistant.themes.rollup import rebuild_rollups
 from tests.conftest import POSTGRES_URL, _fresh_postgres_schema

@@ -6,7 +6,7 @@ from assistant.api.deps import CurrentUser, ServicesDep
 from assistant.api.limits import enforce_rate_limit
 from assistant.api.schemas import AnswerOut, AskIn, Citation
 from assistant.coaching.qa import collect
-from assistant.privacy.logs import withhold_from_logs
+from assistant.privacy.log_filter import withhold_from_logs
 
 router = APIRouter(tags=["ask"])
 

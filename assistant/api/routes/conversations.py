@@ -31,10 +31,10 @@ from assistant.conversations import (
 from assistant.db import crud
 from assistant.db.models import User
 from assistant.logs import log_failure
-from assistant.privacy.logs import withhold_from_logs
+from assistant.privacy.log_filter import withhold_from_logs
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services
-from assistant.themes.log import Author
+from assistant.themes.events import Author
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/conversations", tags=["conversations"])

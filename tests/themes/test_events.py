@@ -24,7 +24,7 @@ from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import Services
 from assistant.themes.classify import ThemeClassifier, ThemeScore
 from assistant.themes.demo import TEMPLATES, render
-from assistant.themes.log import Author, ThemeLogger, participant_key, week_start
+from assistant.themes.events import Author, ThemeLogger, participant_key, week_start
 from tests.conftest import Participants, auth
 
 API = "/api/v1"
@@ -222,7 +222,7 @@ def test_skipped_messages_are_reported_once_a_minute_not_once_each(
     try:
         assert logger.submit("first", author=author, when=date(2030, 4, 8)) is True
         assert blocking.started.wait(10)
-        with caplog.at_level(logging.WARNING, logger="assistant.themes.log"):
+        with caplog.at_level(logging.WARNING, logger="assistant.themes.events"):
             skipped = [logger.submit(f"extra {n}", author=author, when=date(2030, 4, 8)) for n in range(500)]
     finally:
         blocking.release.set()
