@@ -105,11 +105,13 @@ def chat(
     """A conversation in the terminal; an empty line or Ctrl-D ends it (in rehearse mode, after a summary)."""
     import asyncio
 
-    from assistant.coaching.modes import END_REHEARSAL, initial_state, validate_message
+    from assistant.coaching.modes import END_REHEARSAL, Mode, initial_state, mode_of, validate_message
     from assistant.coaching.qa import collect
 
-    if mode not in ("ask", "goal", "plan", "rehearse"):
-        fail(f"unknown mode {mode!r}; choose ask, goal, plan or rehearse")
+    try:
+        mode = mode_of(mode)
+    except ValueError as exc:
+        fail(str(exc))
     services = _services()
     try:
         state, opening = initial_state(mode, {"persona": {"attitude": attitude}}, services.settings.knowledge_dir)
@@ -125,7 +127,7 @@ def chat(
         except (EOFError, KeyboardInterrupt):
             text = ""
         if not text.strip():
-            if mode == "rehearse" and state.get("critiques"):
+            if mode == Mode.REHEARSE and state.get("critiques"):
                 text = "end rehearsal"
             else:
                 break
@@ -138,7 +140,7 @@ def chat(
         reply = asyncio.run(collect(events))
         state = reply.state if reply.state is not None else state
         history += [("user", text), ("assistant", reply.text)]
-        speaker = "mentee" if mode == "rehearse" and not END_REHEARSAL.match(text) else "tandem"
+        speaker = "mentee" if mode == Mode.REHEARSE and not END_REHEARSAL.match(text) else "tandem"
         console.print(f"{speaker}> {reply.text}", markup=False, highlight=False)
         critique = reply.data.get("critique")
         if critique:

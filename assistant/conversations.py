@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.coaching.modes import initial_state, validate_message
+from assistant.coaching.modes import MODES, initial_state, mode_of, validate_message
 from assistant.coaching.qa import Reply
 from assistant.coaching.sessions import GoalBrief
 from assistant.db import crud
@@ -62,7 +62,7 @@ def accept_message(sessions: sessionmaker[Session], *, user: User, conversation_
         validate_message(conversation.mode, content)
         recent = crud.recent_messages(session, conversation=conversation, limit=HISTORY_TURNS)
         history = [(m.role, m.content) for m in recent]
-        goals = active_goal_briefs(session, user) if conversation.mode == "plan" else []
+        goals = active_goal_briefs(session, user) if MODES[mode_of(conversation.mode)].reads_goals else []
         message = crud.add_message(session, conversation=conversation, role="user", content=content)
         return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from assistant.coaching.modes import Mode
 from assistant.text import clean_text
 
 MAX_MESSAGE_CHARS = 4000
@@ -30,7 +31,6 @@ class AskIn(MessageIn):
     role: Literal["mentee", "mentor", "hr"] | None = None
 
 
-Mode = Literal["ask", "goal", "plan", "rehearse"]
 SessionFormat = Literal["in-person", "remote", "hybrid"]
 SessionKind = Literal["first", "regular", "closing"]
 
@@ -49,7 +49,7 @@ class PersonaIn(BaseModel):
 
 class ConversationIn(BaseModel):
     title: str = Field(default="", max_length=200)
-    mode: Mode = "ask"
+    mode: Mode = Mode.ASK
     plan: PlanOptions | None = None
     persona: PersonaIn | None = None
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,23 +36,86 @@ def citations_of(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
-def initial_state(mode: str, options: dict[str, Any], knowledge_dir: Path) -> tuple[dict[str, Any], str | None]:
-    """The state a new conversation starts with, and an opening assistant message if the mode has one."""
-    if mode == "rehearse":
-        state = start_rehearsal(Persona(**options.get("persona", {})), knowledge_dir)
-        return state.to_dict(), state.last_reply()
-    if mode == "plan":
-        plan = {**DEFAULT_PLAN, **options.get("plan", {})}
-        return {"plan": plan, "notes": []}, None
+class Mode(StrEnum):
+    ASK = "ask"
+    GOAL = "goal"
+    PLAN = "plan"
+    REHEARSE = "rehearse"
+
+
+Opening = tuple[dict[str, Any], str | None]
+
+
+def _no_state(options: dict[str, Any], knowledge_dir: Path) -> Opening:
     return {}, None
+
+
+def _plan_state(options: dict[str, Any], knowledge_dir: Path) -> Opening:
+    return {"plan": {**DEFAULT_PLAN, **options.get("plan", {})}, "notes": []}, None
+
+
+def _rehearsal_state(options: dict[str, Any], knowledge_dir: Path) -> Opening:
+    state = start_rehearsal(Persona(**options.get("persona", {})), knowledge_dir)
+    return state.to_dict(), state.last_reply()
+
+
+def _any_message(content: str) -> None:
+    return None
+
+
+def _feedback_line(content: str) -> None:
+    if not END_REHEARSAL.match(content):
+        validate_line(content)
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """Everything a mode is: how a conversation in it starts, what input it takes, which skill answers,
+    and whether the participant's active goals are read for it. A new mode is one entry here (and its
+    prompt file, when it asks the model)."""
+
+    start: Callable[[dict[str, Any], Path], Opening]
+    validate: Callable[[str], object]  # raises ValueError with one line
+    skill: str  # the SkillRouter method that answers
+    reads_goals: bool = False
+    streams: bool = False  # the skill streams its own events (the model's tokens) instead of one reply
+
+
+MODES: dict[Mode, ModeSpec] = {
+    Mode.ASK: ModeSpec(_no_state, _any_message, "_ask", streams=True),
+    Mode.GOAL: ModeSpec(_no_state, validate_draft, "_goal"),
+    Mode.PLAN: ModeSpec(_plan_state, _any_message, "_plan", reads_goals=True),
+    Mode.REHEARSE: ModeSpec(_rehearsal_state, _feedback_line, "_rehearse"),
+}
+
+
+def mode_of(name: str) -> Mode:
+    """The mode called ``name``, or ``ValueError`` with the choices."""
+    try:
+        return Mode(name)
+    except ValueError:
+        raise ValueError(f"unknown mode {name!r}; choose {', '.join(m.value for m in Mode)}") from None
+
+
+def initial_state(mode: str, options: dict[str, Any], knowledge_dir: Path) -> Opening:
+    """The state a new conversation starts with, and an opening assistant message if the mode has one."""
+    return MODES[mode_of(mode)].start(options, knowledge_dir)
 
 
 def validate_message(mode: str, content: str) -> None:
     """Refuse input a skill cannot take, before anything is stored (``ValueError`` with one line)."""
-    if mode == "goal":
-        validate_draft(content)
-    elif mode == "rehearse" and not END_REHEARSAL.match(content):
-        validate_line(content)
+    MODES[mode_of(mode)].validate(content)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One participant message with what its mode may read: the conversation's state and recent turns."""
+
+    state: dict[str, Any]
+    content: str
+    role: str | None
+    history: Sequence[tuple[str, str]] = ()
+    goals: Sequence[GoalBrief] = ()
 
 
 class SkillRouter:
@@ -74,24 +139,22 @@ class SkillRouter:
         history: Sequence[tuple[str, str]] = (),
         goals: Sequence[GoalBrief] = (),
     ) -> AsyncIterator[ReplyEvent]:
-        if mode == "ask":
-            async for event in self.qa.stream(content, role, history):
+        spec = MODES[mode_of(mode)]
+        turn = Turn(state, content, role, history, goals)
+        if spec.streams:
+            async for event in getattr(self, spec.skill)(turn):
                 yield event
             return
-        if mode == "goal":
-            reply = await self._goal(content)
-        elif mode == "plan":
-            reply = await asyncio.to_thread(self._plan, state, content, goals)
-        elif mode == "rehearse":
-            reply = await self._rehearse(state, content)
-        else:
-            raise ValueError(f"unknown mode {mode!r}")
+        reply = await getattr(self, spec.skill)(turn)
         for token in word_tokens(reply.text):
             yield ReplyEvent("token", token)
         yield ReplyEvent("done", reply=reply)
 
-    async def _goal(self, content: str) -> Reply:
-        coaching = await coach_goal(content, self.knowledge_dir, self.gateway)
+    def _ask(self, turn: Turn) -> AsyncIterator[ReplyEvent]:
+        return self.qa.stream(turn.content, turn.role, turn.history)
+
+    async def _goal(self, turn: Turn) -> Reply:
+        coaching = await coach_goal(turn.content, self.knowledge_dir, self.gateway)
         source = coaching.suggestion_source
         return Reply(
             coaching.render(),
@@ -101,7 +164,10 @@ class SkillRouter:
             data={"goal_check": coaching.as_data()},
         )
 
-    def _plan(self, state: dict[str, Any], content: str, goals: Sequence[GoalBrief]) -> Reply:
+    async def _plan(self, turn: Turn) -> Reply:
+        return await asyncio.to_thread(self._plan_now, turn.state, turn.content, turn.goals)
+
+    def _plan_now(self, state: dict[str, Any], content: str, goals: Sequence[GoalBrief]) -> Reply:
         plan = {**DEFAULT_PLAN, **state.get("plan", {})}
         notes = list(state.get("notes", []))
         lowered = content.lower()
@@ -132,7 +198,8 @@ class SkillRouter:
             state=state,
         )
 
-    async def _rehearse(self, state: dict[str, Any], content: str) -> Reply:
+    async def _rehearse(self, turn: Turn) -> Reply:
+        state, content = turn.state, turn.content
         rehearsal = RehearsalState.from_dict(state) if state else start_rehearsal(Persona(), self.knowledge_dir)
         if END_REHEARSAL.match(content):
             lines = [text for speaker, text in rehearsal.transcript if speaker == MENTOR]
@@ -144,8 +211,8 @@ class SkillRouter:
                 text, summary["citations"], OFFLINE_PROVIDER, True, data={"summary": summary}, state=rehearsal.to_dict()
             )
         critique = (await asyncio.to_thread(check_feedback, content, self.knowledge_dir)).as_contract()
-        turn = respond(rehearsal, content, self.knowledge_dir, critique)
-        reply_text, provider = turn.reply, OFFLINE_PROVIDER
+        persona_turn = respond(rehearsal, content, self.knowledge_dir, critique)
+        reply_text, provider = persona_turn.reply, OFFLINE_PROVIDER
         if self.gateway is not None:
             try:
                 reply_text = await self.gateway.complete(persona_call(rehearsal, content, critique))
@@ -155,10 +222,10 @@ class SkillRouter:
                 log.warning("persona reply by the chat model failed (%s)", type(exc).__name__)
         return Reply(
             reply_text,
-            citations_of([turn.citation, *critique["citations"]]),
+            citations_of([persona_turn.citation, *critique["citations"]]),
             provider,
             in_scope=True,
-            data={"critique": critique, "reaction": turn.reaction},
+            data={"critique": critique, "reaction": persona_turn.reaction},
             state=rehearsal.to_dict(),
         )
 

@@ -10,7 +10,6 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("mentee", "mentor", "hr", "admin")
-MODES = ("ask", "goal", "plan", "rehearse")
 GOAL_STATUSES = ("draft", "active", "done")
 
 
