@@ -84,6 +84,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@pytest.fixture(params=DATABASES)
+def own_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of this test's own, empty (a SQLite file, or a fresh PostgreSQL schema dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'own.db'}"
+        return
+    with _fresh_postgres_schema(POSTGRES_URL) as url:
+        yield url
+
+
 @pytest.fixture
 def settings(tmp_path: Path, indexed_chroma: Path, database_url: str) -> Settings:
     data_dir = tmp_path / "data"

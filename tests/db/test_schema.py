@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,17 +19,11 @@ from assistant.db.engine import (
     prepare_schema,
     schema_revisions,
 )
-from tests.conftest import DATABASES, POSTGRES_URL, _fresh_postgres_schema
 
 
-@pytest.fixture(params=DATABASES)
-def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own, with no table at all (SQLite file or a fresh PostgreSQL schema)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'schema.db'}"
-        return
-    with _fresh_postgres_schema(POSTGRES_URL) as url:
-        yield url
+@pytest.fixture
+def empty_database(own_database_url: str) -> str:
+    return own_database_url
 
 
 def test_a_new_database_is_created_at_the_newest_schema(empty_database: str) -> None:

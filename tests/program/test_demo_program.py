@@ -6,7 +6,6 @@ import os
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -24,17 +23,12 @@ from assistant.program.demo import DEMO_PROGRAM, ProgramSeedSummary, seed_progra
 from assistant.program.insights import cohort_report, stalled_pairs
 from assistant.services import Services
 from assistant.themes.demo import create_participants
-from tests.conftest import DATABASES, POSTGRES_URL, _fresh_postgres_schema
 
 
-@pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def database_url(own_database_url: str) -> str:
     """A database of its own per test, also on PostgreSQL: the demo seeds one program per database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tandem.db'}"
-        return
-    with _fresh_postgres_schema(POSTGRES_URL) as url:
-        yield url
+    return own_database_url
 
 
 TODAY = date(2031, 3, 19)
