@@ -152,6 +152,7 @@ def train_name_model(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     Folds group whole messages, so no message is on both sides. Privacy first: C and the threshold give
     the highest cross-validated token recall at which at least NAME_PRECISION of the flagged words are names.
     """
+    from assistant.privacy.anonymize import is_uncased, truecase
     from assistant.privacy.name_model import DENSE_FEATURES, HASH_BUCKETS, labelled_tokens, token_rows, tokens_of
     from assistant.privacy.patterns import load_spacy
 
@@ -159,8 +160,6 @@ def train_name_model(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     learn = [row for row in rows if row["split"] in ("train", "dev")]
     blocks, labels, owners = [], [], []
     for number, row in enumerate(learn):
-        from assistant.privacy.anonymize import is_uncased, truecase
-
         text = row["text"]
         tokens = tokens_of(nlp(truecase(text) if is_uncased(text) else text))
         roster = {fold_part for name in row.get("known_names", []) for fold_part in name.casefold().split()}

@@ -4,7 +4,8 @@ Used for theme logging, application logs, eval recordings and (with ``scrub_befo
 to an external model. Build one :class:`Anonymizer` per process: importing and building Presidio
 takes a few seconds, after which a message takes a few milliseconds.
 
-What it finds and misses is measured by ``python -m evals.privacy`` on ``evals/datasets/pii.yaml``.
+What it finds and misses is measured per entity type by ``tandem eval judgments --set pii`` on
+``evals/datasets/judgments/pii.jsonl``.
 """
 
 from __future__ import annotations
@@ -266,8 +267,8 @@ def is_uncased(text: str) -> bool:
 def truecase(text: str) -> str:
     """The text with words that could be names capitalised, same length, for NER and the context rules.
 
-    Only words that are not ordinary lower-case English (function words, the lexicon's products,
-    places and months, and words the roster does not claim) are candidates; the NER still decides.
+    Words of three letters or more that are neither function words nor in the English vocabulary of
+    :mod:`assistant.privacy.common_words` are capitalised; the name model still decides.
     """
 
     def cap(match: re.Match[str]) -> str:

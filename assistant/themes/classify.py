@@ -12,8 +12,8 @@ bonus. Themes above a threshold and close enough to the best one are returned, a
 Messages closer to the taxonomy's ``no_theme`` examples (thanks, scheduling) than to any theme, and
 without a keyword, get no theme.
 
-The parameters were tuned on the odd-numbered cases of ``evals/datasets/themes.yaml``; the even
-ones are the test half reported by ``python -m evals.privacy``.
+Its parameters were tuned on an earlier theme set (since replaced by ``evals/datasets/judgments/``);
+they serve only taxonomies the learned heads were not trained for.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import yaml
 from assistant.retrieval.embeddings import Embedder
 
 if TYPE_CHECKING:
-    from assistant.judgments.model import TaskModel
+    from assistant.judgments.model import Judge
 
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
 MAX_THEMES = 3
@@ -97,7 +97,7 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
 
 @dataclass(frozen=True)
 class ClassifierParams:
-    """Tuned on the dev half (odd ids) of evals/datasets/themes.yaml; see evals/privacy.py."""
+    """The similarity rule's parameters (an organisation's own taxonomy only)."""
 
     max_weight: float = 0.5  # semantic = max_weight * closest example + (1 - max_weight) * centroid
     keyword_bonus: float = 0.25
@@ -136,7 +136,7 @@ class ThemeClassifier:
         self.taxonomy = load_taxonomy(taxonomy_path)
         self.embedder = embedder
         self.params = params or ClassifierParams()
-        self._learned = _learned_model(self.taxonomy)
+        self._learned = _learned_judge(self.taxonomy, embedder)
         self._themes: list[_ThemeVectors] = []
         self._no_theme = np.zeros((0, 1), dtype=np.float32)
         if self._learned is None:
@@ -183,8 +183,7 @@ class ThemeClassifier:
         if not text.strip():
             return []
         if self._learned is not None:
-            (embedding,) = np.asarray(self.embedder.embed([text]), dtype=np.float32)
-            verdicts = self._learned.judge(text, embedding).verdicts
+            verdicts = self._learned.judge(text).verdicts
             chosen = sorted((v for v in verdicts.values() if v.met), key=lambda v: -v.probability)[:MAX_THEMES]
             return [ThemeScore(v.label, v.probability) for v in chosen]
         scores, small_talk = self.scores(text)
@@ -210,11 +209,11 @@ class ThemeClassifier:
         return 1.0 / (1.0 + math.exp(-(score - self.params.threshold) / self.params.temperature))
 
 
-def _learned_model(taxonomy: Taxonomy) -> TaskModel | None:
+def _learned_judge(taxonomy: Taxonomy, embedder: Embedder) -> Judge | None:
     """The trained theme heads, when they were trained for exactly this taxonomy's themes."""
-    from assistant.judgments.model import task_model
-    from assistant.judgments.tasks import theme_features
+    from assistant.judgments.model import shared_judge
+    from assistant.judgments.tasks import theme_features, theme_ids
 
-    if tuple(taxonomy.ids) != tuple(theme.id for theme in load_taxonomy().themes):
+    if tuple(taxonomy.ids) != theme_ids():
         return None
-    return task_model("themes", theme_features())
+    return shared_judge("themes", theme_features(), embedder)
