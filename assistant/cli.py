@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, db, demo, feedback, goals, match, pair, plan, program, themes
+from assistant.commands import anonymize, chat, db, demo, feedback, goals, match, pair, plan, program, themes
 from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
@@ -97,65 +97,6 @@ def ask(
 
 
 @app.command()
-def chat(
-    role: Annotated[str | None, typer.Option(help="mentee, mentor or hr.")] = None,
-    mode: Annotated[str, typer.Option(help="ask, goal, plan or rehearse.")] = "ask",
-    attitude: Annotated[str, typer.Option(help="Rehearse: skeptical, busy, curious or defensive.")] = "skeptical",
-) -> None:
-    """A conversation in the terminal; an empty line or Ctrl-D ends it (in rehearse mode, after a summary)."""
-    import asyncio
-
-    from assistant.coaching.modes import END_REHEARSAL, Mode, initial_state, mode_of, validate_message
-    from assistant.coaching.qa import collect
-
-    try:
-        mode = mode_of(mode)
-    except ValueError as exc:
-        fail(str(exc))
-    services = _services()
-    try:
-        state, opening = initial_state(mode, {"persona": {"attitude": attitude}}, services.settings.knowledge_dir)
-    except ValueError as exc:
-        fail(str(exc))
-    console.print(f"Tandem ({mode} mode). Empty line to quit.", highlight=False)
-    if opening:
-        console.print(f"mentee> {opening}", markup=False, highlight=False)
-    history: list[tuple[str, str]] = []
-    while True:
-        try:
-            text = console.input("[bold]you>[/bold] ")
-        except (EOFError, KeyboardInterrupt):
-            text = ""
-        if not text.strip():
-            if mode == Mode.REHEARSE and state.get("critiques"):
-                text = "end rehearsal"
-            else:
-                break
-        try:
-            validate_message(mode, text[:4000])
-        except ValueError as exc:
-            errors.print(f"error: {exc}", markup=False, highlight=False)
-            continue
-        events = services.skills.stream(mode=mode, state=state, content=text[:4000], role=role, history=history)
-        reply = asyncio.run(collect(events))
-        state = reply.state if reply.state is not None else state
-        history += [("user", text), ("assistant", reply.text)]
-        speaker = "mentee" if mode == Mode.REHEARSE and not END_REHEARSAL.match(text) else "tandem"
-        console.print(f"{speaker}> {reply.text}", markup=False, highlight=False)
-        critique = reply.data.get("critique")
-        if critique:
-            flags = ", ".join(f"{f['kind']}: {f['span']!r}" for f in critique["flags"]) or "no flags"
-            parts = " ".join(
-                f"{p[0].upper()}{'+' if critique[p]['met'] else '-'}" for p in ("situation", "behavior", "impact")
-            )
-            console.print(f"  critique: {parts}; {flags}", markup=False, highlight=False)
-        for number, citation in enumerate(reply.citations, 1):
-            console.print(f"  [{number}] {citation['source']} - {citation['section']}", markup=False, highlight=False)
-        if END_REHEARSAL.match(text):
-            break
-
-
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
@@ -238,7 +179,7 @@ def users_forget(
     )
 
 
-for command_module in (goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo, db):
+for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo, db):
     command_module.register(app)
 
 

@@ -23,6 +23,7 @@ from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.store import ChromaStore, make_vector_store
 from assistant.themes.events import ThemeLogger
+from assistant.turns import TurnPipeline
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -67,6 +68,7 @@ class Services:
     skills: SkillRouter
     themes: ThemeLogger
     anonymizer: Lazy[Anonymizer]
+    turns: TurnPipeline
 
     @cached_property
     def skill_catalog(self) -> SkillCatalog:
@@ -122,7 +124,8 @@ def build_services(
     )
     skills = SkillRouter(qa, settings.knowledge_dir, gateway=gateway)
     themes = ThemeLogger(sessions, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
-    return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer)
+    turns = TurnPipeline(sessions, skills, themes, settings.knowledge_dir)
+    return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer, turns)
 
 
 def _build_classifier(settings: Settings, embedder: Embedder) -> ThemeClassifier:
@@ -137,5 +140,5 @@ def _build_anonymizer(settings: Settings, sessions: sessionmaker[Session]) -> An
     from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS, Anonymizer
 
     with sessions() as session:
-        names = [user.name for user in crud.list_users(session)]
+        names = [user.name for user in crud.list_users(session) if user.name not in crud.LOCAL_PARTICIPANTS.values()]
     return Anonymizer(names, id_patterns=[*DEFAULT_ID_PATTERNS, *settings.pii_id_patterns])

@@ -9,10 +9,10 @@ from typing import Any
 
 import yaml
 
-from assistant.conversations import accept_message, store_reply
 from assistant.db import crud
 from assistant.db.engine import session_scope
 from assistant.services import Services
+from assistant.turns import accept_message, store_reply
 from bench.stats import p50, p95
 
 QA_DATASET = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "qa.yaml"

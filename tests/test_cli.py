@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,6 +127,39 @@ def test_chat_rehearse_mode_in_the_terminal(tandem_env: dict[str, str]) -> None:
     assert "judgmental: 'dinosaur'" in result.stdout
     assert "critique: S+ B+ I+; no flags" in result.stdout
     assert "Rehearsal summary (2 lines)" in result.stdout
+
+
+def chat(env: dict[str, str], *args: str, lines: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "chat", *args],
+        input=lines,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_chat_turns_are_stored_and_can_be_resumed(tandem_env: dict[str, str]) -> None:
+    first = chat(tandem_env, "--mode", "ask", lines="How often should pairs meet?\n\n")
+    assert first.returncode == 0, first.stderr
+    conversation = re.search(r"conversation ([0-9a-f-]{8,})", first.stdout)
+    assert conversation and "[1] knowledge/" in first.stdout
+
+    resumed = chat(tandem_env, "--resume", conversation.group(1), lines="And who sets the agenda?\n\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "you> How often should pairs meet?" in resumed.stdout
+
+    stranger = chat(tandem_env, "--role", "mentor", "--resume", conversation.group(1), lines="\n")
+    assert stranger.returncode == 2 and stranger.stderr.strip().startswith("error: no conversation")
+    assert "Traceback" not in stranger.stderr
+    assert chat(tandem_env, "--role", "hr", lines="\n").returncode == 2
+
+
+def test_the_terminal_participant_is_not_a_name_to_scrub(tandem_env: dict[str, str]) -> None:
+    assert chat(tandem_env, lines="What is SBI?\n\n").returncode == 0
+    text = "The mentee and I met at Terminal 2 after the session."
+    assert json.loads(tandem(tandem_env, "anonymize", "--json", "--", text).stdout)["text"] == text
 
 
 def test_anonymize_reads_the_organisations_id_patterns(tandem_env: dict[str, str]) -> None:

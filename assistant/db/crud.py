@@ -30,6 +30,19 @@ def create_user(session: Session, *, name: str, role: str, cohort: str | None = 
     return user, token
 
 
+LOCAL_PARTICIPANTS = {"mentee": "Terminal mentee", "mentor": "Terminal mentor"}
+
+
+def local_participant(session: Session, *, role: str) -> User:
+    """The participant ``tandem chat`` uses without a token, created on first use (its token is never
+    shown). Its name is not a person's, so it is kept off the anonymizer's roster."""
+    if role not in LOCAL_PARTICIPANTS:
+        raise ValueError(f"without a token, chat as a mentee or mentor (not {role!r}); HR asks with tandem ask")
+    name = LOCAL_PARTICIPANTS[role]
+    found = session.scalar(select(User).where(User.name == name, User.role == role, User.active))
+    return found or create_user(session, name=name, role=role)[0]
+
+
 def user_by_token(session: Session, *, token: str) -> User | None:
     user = session.scalar(select(User).where(User.token_hash == hash_token(token)))
     return user if user and user.active else None

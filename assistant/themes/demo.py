@@ -24,12 +24,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.coaching.qa import Reply
-from assistant.conversations import accept_message, start_conversation, store_reply
 from assistant.db import crud
 from assistant.db.engine import session_scope
 from assistant.db.models import Conversation, Message, User
 from assistant.services import Services
 from assistant.themes.events import Author, participant_key, store_events, week_start
+from assistant.turns import accept_message, start_conversation, store_reply
 
 Progress = Callable[[int, int], None]
 DEMO_PROVIDER = "demo"

@@ -1,0 +1,156 @@
+"""``tandem chat``: a conversation in the terminal, a thin adapter over the same turn pipeline as the API."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.coaching.modes import END_REHEARSAL, Mode, mode_of
+from assistant.commands.common import console, errors, fail, load_settings
+from assistant.db import crud
+from assistant.db.engine import session_scope
+from assistant.db.models import User
+
+if TYPE_CHECKING:
+    from assistant.turns import TurnEvent, TurnPipeline
+
+RESUMED_LINES = 6
+
+
+def terminal_user(sessions: sessionmaker[Session], *, token: str | None, role: str) -> User:
+    """The participant holding ``token``, or without one the local terminal participant of ``role``."""
+    with session_scope(sessions) as session:
+        if token:
+            user = crud.user_by_token(session, token=token)
+            if user is None:
+                raise ValueError("invalid or inactive token")
+            return user
+        return crud.local_participant(session, role=role)
+
+
+class TerminalChat:
+    """Reads lines, runs each through the turn pipeline, prints the reply, its critique and citations."""
+
+    def __init__(self, turns: TurnPipeline, user: User) -> None:
+        self.turns = turns
+        self.user = user
+        self.conversation_id = ""
+        self.mode = Mode.ASK
+        self.critiques = 0
+
+    def begin(self, mode: Mode, options: dict[str, Any]) -> None:
+        conversation = self.turns.start(self.user, mode=mode, title=f"Terminal {mode}", options=options)
+        self._enter(conversation.id, mode)
+        with self.turns.sessions() as session:
+            for message in crud.list_messages(session, conversation=conversation):
+                self._say(message.content)
+
+    def open(self, conversation_id: str) -> None:
+        with self.turns.sessions() as session:
+            conversation = crud.get_own_conversation(session, user=self.user, conversation_id=conversation_id)
+            if conversation is None:
+                raise LookupError(f"no conversation {conversation_id} of yours")
+            self._enter(conversation.id, mode_of(conversation.mode))
+            self.critiques = len(conversation.state.get("critiques", []))
+            for message in crud.recent_messages(session, conversation=conversation, limit=RESUMED_LINES):
+                if message.role == "user":
+                    console.print(f"you> {message.content}", markup=False, highlight=False)
+                else:
+                    self._say(message.content)
+
+    def loop(self) -> None:
+        asyncio.run(self._loop())
+
+    def _enter(self, conversation_id: str, mode: Mode) -> None:
+        self.conversation_id, self.mode = conversation_id, mode
+        console.print(f"Tandem ({mode} mode, conversation {conversation_id}). Empty line to quit.", highlight=False)
+
+    async def _loop(self) -> None:
+        while True:
+            text = await asyncio.to_thread(_read_line)
+            if not text.strip():
+                if self.mode != Mode.REHEARSE or not self.critiques:
+                    return
+                text = "end rehearsal"
+            try:
+                turn = await asyncio.to_thread(
+                    self.turns.accept, self.user, conversation_id=self.conversation_id, content=text[:4000]
+                )
+            except ValueError as exc:
+                errors.print(f"error: {exc}", markup=False, highlight=False)
+                continue
+            async for event in self.turns.answer(self.user, turn):
+                self._show(event, ending=bool(END_REHEARSAL.match(text)))
+            if self.mode == Mode.REHEARSE and END_REHEARSAL.match(text):
+                return
+
+    def _show(self, event: TurnEvent, *, ending: bool) -> None:
+        if event.kind == "error":
+            errors.print(f"error: {event.text}", markup=False, highlight=False)
+        if event.kind != "done" or event.reply is None:
+            return
+        reply = event.reply
+        self._say(reply.text, speaker="tandem" if ending else None)
+        critique = reply.data.get("critique")
+        if critique:
+            self.critiques += 1
+            flags = ", ".join(f"{f['kind']}: {f['span']!r}" for f in critique["flags"]) or "no flags"
+            parts = " ".join(
+                f"{p[0].upper()}{'+' if critique[p]['met'] else '-'}" for p in ("situation", "behavior", "impact")
+            )
+            console.print(f"  critique: {parts}; {flags}", markup=False, highlight=False)
+        for number, citation in enumerate(reply.citations, 1):
+            console.print(f"  [{number}] {citation['source']} - {citation['section']}", markup=False, highlight=False)
+
+    def _say(self, text: str, speaker: str | None = None) -> None:
+        speaker = speaker or ("mentee" if self.mode == Mode.REHEARSE else "tandem")
+        console.print(f"{speaker}> {text}", markup=False, highlight=False)
+
+
+def _read_line() -> str:
+    try:
+        return console.input("[bold]you>[/bold] ")
+    except (EOFError, KeyboardInterrupt):
+        return ""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def chat(
+        token: Annotated[
+            str | None, typer.Option("--token", envvar="TANDEM_TOKEN", help="Chat as this participant.")
+        ] = None,
+        role: Annotated[str, typer.Option(help="Without a token: chat as the local mentee or mentor.")] = "mentee",
+        mode: Annotated[str, typer.Option(help="ask, goal, plan or rehearse.")] = "ask",
+        attitude: Annotated[str, typer.Option(help="Rehearse: skeptical, busy, curious or defensive.")] = "skeptical",
+        resume: Annotated[str | None, typer.Option(help="Continue one of your conversations (its id).")] = None,
+    ) -> None:
+        """A conversation in the terminal, stored like one in the web app; an empty line or Ctrl-D ends it
+        (in rehearse mode, after a summary)."""
+        from assistant.services import build_services
+
+        try:
+            requested = mode_of(mode)
+        except ValueError as exc:
+            fail(str(exc))
+        services = build_services(load_settings())
+        try:
+            if services.store.count() == 0:
+                errors.print("First run: indexing the knowledge base...", highlight=False)
+                services.ensure_knowledge()
+            user = terminal_user(services.sessions, token=token, role=role)
+            session = TerminalChat(services.turns, user)
+            if resume:
+                session.open(resume)
+            else:
+                session.begin(requested, {"persona": {"attitude": attitude}})
+            session.loop()
+        except ValueError as exc:
+            fail(str(exc))
+        except LookupError as exc:
+            fail(str(exc.args[0]))
+        finally:
+            services.close()

@@ -1,0 +1,173 @@
+"""One chat turn, whatever front-end asked: store the message first, answer, store the reply.
+
+The JSON route, the SSE route and ``tandem chat`` are thin adapters over :class:`TurnPipeline`: they
+accept a message (which validates and stores it, and queues its theme), then read the pipeline's
+events. Nothing accepted is ever lost: a failure while answering becomes an ``error`` event and the
+participant's message stays stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.coaching.modes import MODES, SkillRouter, initial_state, mode_of, validate_message
+from assistant.coaching.qa import Reply
+from assistant.coaching.sessions import GoalBrief
+from assistant.db import crud
+from assistant.db.engine import session_scope
+from assistant.db.models import Conversation, Message, User
+from assistant.logs import log_failure
+from assistant.retrieval.store import StoreUnavailableError
+from assistant.themes.events import Author, ThemeLogger
+
+HISTORY_TURNS = 6
+ANSWER_FAILED = "your message is saved, but Tandem could not answer it; please try again"
+STORE_DOWN = "the guideline index is unavailable; your message is saved, please try again shortly"
+
+
+class ConversationNotFoundError(LookupError):
+    pass
+
+
+@dataclass
+class AcceptedTurn:
+    conversation_id: str
+    mode: str
+    state: dict[str, Any]
+    message: Message
+    history: list[tuple[str, str]]
+    goals: list[GoalBrief] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TurnEvent:
+    """``token`` text, ``reset`` (drop what was shown), ``done`` (the stored reply) or ``error``."""
+
+    kind: Literal["token", "reset", "done", "error"]
+    text: str = ""
+    reply: Reply | None = None
+    stored: Message | None = None
+
+
+def start_conversation(
+    sessions: sessionmaker[Session], *, user: User, title: str, mode: str, options: dict[str, Any], knowledge_dir: Path
+) -> Conversation:
+    """Create a conversation in ``mode``; a rehearsal opens with the persona's first line."""
+    state, opening = initial_state(mode, options, knowledge_dir)
+    with session_scope(sessions) as session:
+        conversation = crud.create_conversation(session, user=user, title=title, mode=mode)
+        conversation.state = state
+        if opening:
+            crud.add_message(session, conversation=conversation, role="assistant", content=opening, provider="offline")
+        session.flush()
+        return conversation
+
+
+def active_goal_briefs(session: Session, user: User) -> list[GoalBrief]:
+    return [
+        GoalBrief(id=goal.id, text=goal.text, target_date=goal.target_date)
+        for goal in crud.list_goals(session, user=user, status="active")
+    ]
+
+
+def accept_message(sessions: sessionmaker[Session], *, user: User, conversation_id: str, content: str) -> AcceptedTurn:
+    """Store the participant's message (after the mode's own input checks, which raise ``ValueError``)."""
+    with session_scope(sessions) as session:
+        conversation = crud.get_own_conversation(session, user=user, conversation_id=conversation_id)
+        if conversation is None:
+            raise ConversationNotFoundError(conversation_id)
+        validate_message(conversation.mode, content)
+        recent = crud.recent_messages(session, conversation=conversation, limit=HISTORY_TURNS)
+        history = [(m.role, m.content) for m in recent]
+        goals = active_goal_briefs(session, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+        message = crud.add_message(session, conversation=conversation, role="user", content=content)
+        return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)
+
+
+def store_reply(sessions: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
+    """Store the reply and the mode's new state in one transaction."""
+    with session_scope(sessions) as session:
+        conversation = crud.get_own_conversation(session, user=user, conversation_id=turn.conversation_id)
+        if conversation is None:
+            raise ConversationNotFoundError(turn.conversation_id)
+        if reply.state is not None:
+            conversation.state = reply.state
+        return crud.add_message(
+            session,
+            conversation=conversation,
+            role="assistant",
+            content=reply.text,
+            citations=reply.citations,
+            provider=reply.provider,
+            fallback=reply.fallback,
+            data=reply.data,
+        )
+
+
+class TurnPipeline:
+    """(participant, conversation, message) in, events out; the one place a chat turn is assembled."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], skills: SkillRouter, themes: ThemeLogger, knowledge_dir: Path
+    ) -> None:
+        self.sessions = sessions
+        self.skills = skills
+        self.themes = themes
+        self.knowledge_dir = knowledge_dir
+
+    def start(self, user: User, *, mode: str, title: str = "", options: dict[str, Any] | None = None) -> Conversation:
+        return start_conversation(
+            self.sessions, user=user, title=title, mode=mode, options=options or {}, knowledge_dir=self.knowledge_dir
+        )
+
+    def accept(self, user: User, *, conversation_id: str, content: str) -> AcceptedTurn:
+        """Validate and store the message and queue its theme; raises ``ConversationNotFoundError`` or
+        ``ValueError`` (the mode's input check) before anything is stored."""
+        turn = accept_message(self.sessions, user=user, conversation_id=conversation_id, content=content)
+        self.themes.submit(content, author=Author.of(user), when=turn.message.created_at)
+        return turn
+
+    async def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
+        """The reply as it is written, ending with ``done`` (after the reply is stored) or ``error``."""
+        events = self.skills.stream(
+            mode=turn.mode,
+            state=turn.state,
+            content=turn.message.content,
+            role=user.role,
+            history=turn.history,
+            goals=turn.goals,
+        )
+        try:
+            async for event in events:
+                if event.kind == "token":
+                    yield TurnEvent("token", text=event.text)
+                elif event.kind == "reset":
+                    yield TurnEvent("reset")
+                elif event.kind == "done" and event.reply is not None:
+                    stored = await asyncio.to_thread(self._store, user, turn, event.reply)
+                    yield TurnEvent("done", reply=event.reply, stored=stored)
+        except Exception as exc:
+            log_failure("answering failed; the message %s is stored", turn.message.id, exc=exc)
+            yield TurnEvent("error", text=STORE_DOWN if isinstance(exc, StoreUnavailableError) else ANSWER_FAILED)
+
+    def _store(self, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
+        return store_reply(self.sessions, user=user, turn=turn, reply=reply)
+
+    async def run(self, user: User, *, conversation_id: str, content: str) -> AsyncIterator[TurnEvent]:
+        turn = await asyncio.to_thread(self.accept, user, conversation_id=conversation_id, content=content)
+        async for event in self.answer(user, turn):
+            yield event
+
+
+async def final_event(events: AsyncIterator[TurnEvent]) -> TurnEvent:
+    """The ``done`` or ``error`` event that ends a turn (for front-ends that do not stream)."""
+    async for event in events:
+        if event.kind in ("done", "error"):
+            return event
+    return TurnEvent("error", text=ANSWER_FAILED)
