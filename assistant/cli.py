@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, chat, db, demo, feedback, goals, match, pair, plan, program, themes
+from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, themes
 from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, load_settings, print_json
 from assistant.config import Settings
@@ -179,7 +179,7 @@ def users_forget(
     )
 
 
-for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, demo, db):
+for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, db):
     command_module.register(app)
 
 

@@ -6,10 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.resources import CLONE_ROOT, bundled
+from assistant.resources import CLONE_ROOT, bundled, is_packaged
 
 PROJECT_ROOT = CLONE_ROOT  # the clone, when Tandem runs from one (evals/, bench/ and the labelled sets live there)
 
@@ -20,8 +21,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
 
     environment: Literal["development", "production", "test"] = "development"
-    data_dir: Path = Path("data")
-    knowledge_dir: Path = Field(default_factory=lambda: bundled("knowledge"))
+    data_dir: Path = Field(
+        default_factory=lambda: Path(user_data_dir("tandem", appauthor=False)),
+        description="The database, the vector index and the organisation's own guidelines (``knowledge/``).",
+    )
+    knowledge_dir: Path = Field(
+        default_factory=lambda: bundled("knowledge"),
+        description="Default: DATA_DIR/knowledge when that folder exists, else the shipped guidelines.",
+    )
     prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"))
 
     database_url: str = ""
@@ -62,6 +69,18 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @model_validator(mode="after")
+    def _own_guidelines_in_the_data_dir(self) -> Settings:
+        own = self.data_dir / "knowledge"
+        if "knowledge_dir" not in self.model_fields_set and own.is_dir():
+            self.knowledge_dir = own
+        return self
+
+    @property
+    def shipped_guidelines(self) -> bool:
+        """True when the guidelines are the read-only ones inside the installed package."""
+        return is_packaged(self.knowledge_dir)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -13,7 +13,16 @@ from pathlib import Path
 CLONE_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _packaged(name: str) -> Path:
+    return Path(str(files("assistant").joinpath("_resources", name)))
+
+
 def bundled(name: str) -> Path:
     """The folder ``name`` ("knowledge" or "prompts") shipped with Tandem."""
-    packaged = Path(str(files("assistant").joinpath("_resources", name)))
+    packaged = _packaged(name)
     return packaged if packaged.is_dir() else CLONE_ROOT / name
+
+
+def is_packaged(path: Path) -> bool:
+    """Whether ``path`` is a folder inside the installed package (read-only: an upgrade replaces it)."""
+    return path.resolve().is_relative_to(_packaged("").resolve())

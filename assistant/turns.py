@@ -135,15 +135,15 @@ class TurnPipeline:
 
     async def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
         """The reply as it is written, ending with ``done`` (after the reply is stored) or ``error``."""
-        events = self.skills.stream(
-            mode=turn.mode,
-            state=turn.state,
-            content=turn.message.content,
-            role=user.role,
-            history=turn.history,
-            goals=turn.goals,
-        )
         try:
+            events = self.skills.stream(
+                mode=turn.mode,
+                state=turn.state,
+                content=turn.message.content,
+                role=user.role,
+                history=turn.history,
+                goals=turn.goals,
+            )
             async for event in events:
                 if event.kind == "token":
                     yield TurnEvent("token", text=event.text)

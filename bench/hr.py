@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 
 from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
 from assistant.db.models import ThemeCount, ThemePresence
-from assistant.themes.demo import cohort_names, generate_theme_events
 from assistant.themes.events import Author, week_start
 from assistant.themes.report import _event_theme_report, next_period, theme_report
 from bench.stats import p50
+from tools.demo.themes import cohort_names, generate_theme_events
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PARTICIPANTS = 10_000
@@ -41,7 +41,7 @@ Row = tuple[str, str, str]
 
 
 def participants(count: int = PARTICIPANTS, cohorts: int = COHORTS) -> list[Author]:
-    """Mentee-mentor pairs spread over cohorts, as ``assistant.themes.demo.create_participants`` makes them."""
+    """Mentee-mentor pairs spread over cohorts, as ``tools.demo.themes.create_participants`` makes them."""
     names = cohort_names(cohorts)
     return [Author(n + 1, "mentee" if n % 2 == 0 else "mentor", names[(n // 2) % cohorts]) for n in range(count)]
 

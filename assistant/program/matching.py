@@ -36,7 +36,6 @@ from scipy.optimize import linear_sum_assignment
 
 from assistant.program.profiles import Profile, load_profiles, with_skill_ids
 from assistant.program.skills import SkillCatalog, default_skills
-from assistant.program.synthetic import synthetic_profiles
 
 __all__ = [
     "MIN_SCORE",
@@ -52,7 +51,6 @@ __all__ = [
     "random_pairing",
     "score_pair",
     "split_roles",
-    "synthetic_profiles",
 ]
 
 WEIGHTS: Mapping[str, float] = {

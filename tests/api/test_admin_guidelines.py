@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,16 @@ def test_a_failed_reindex_says_why(
     assert client.post(f"{API}/ingest", headers=admin).status_code == 202
     status = wait_for_ingest(client, admin)
     assert status["state"] == "failed" and status["error"] == "StoreUnavailableError: chroma is down"
+
+
+def test_uploading_into_the_guidelines_inside_the_installed_package_is_refused(
+    client: TestClient, participants: Participants, services: Services
+) -> None:
+    packaged = Path(str(files("assistant").joinpath("_resources", "knowledge")))
+    services.settings = services.settings.model_copy(update={"knowledge_dir": packaged})
+    admin = auth(participants.add("Ada Admin", "admin"))
+
+    response = client.post(f"{API}/guidelines?filename=lunch.md", content=GUIDELINE, headers=admin)
+
+    assert response.status_code == 409 and "DATA_DIR/knowledge" in response.json()["detail"]
+    assert not (packaged / "lunch.md").exists()

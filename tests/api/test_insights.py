@@ -19,9 +19,11 @@ from assistant.db.engine import session_scope
 from assistant.db.models import Message, ThemeEvent
 from assistant.services import Services
 from assistant.themes.classify import ThemeScore, load_taxonomy
-from assistant.themes.demo import DEMO_PROVIDER, program_weeks, seed_program
 from assistant.themes.events import Author, event_rows, store_events
 from tests.conftest import Participants, auth
+from tools.demo.themes import DEMO_PROVIDER, program_weeks, seed_program
+
+ROOT = Path(__file__).resolve().parents[2]
 
 API = "/api/v1"
 WEEK = date(2031, 3, 10)
@@ -136,12 +138,12 @@ def test_tandem_demo_seed_fast_and_themes_report(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DATABASE_URL"))}
     env.update(DATA_DIR=str(tmp_path / "data"), LLM_PROVIDER="offline")
 
-    def tandem(*args: str) -> subprocess.CompletedProcess[str]:
+    def tandem(*args: str, module: str = "assistant") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "assistant", *args], env=env, capture_output=True, text=True, timeout=180
+            [sys.executable, "-m", module, *args], env=env, capture_output=True, text=True, timeout=180, cwd=ROOT
         )
 
-    seeded = tandem("demo", "seed", "--fast", "--participants", "60", "--weeks", "4", "--events", "3000")
+    seeded = tandem("seed", "--fast", "--participants", "60", "--weeks", "4", "--events", "3000", module="tools.demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "60 participants and 3000 theme events" in seeded.stdout
 

@@ -1,4 +1,4 @@
-"""``tandem demo seed``'s mentoring program: deterministic, complete, visible in HR's figures, seeded once."""
+"""``python -m tools.demo seed``'s mentoring program: deterministic, complete, visible in HR's figures, seeded once."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from assistant.db.models import User
 from assistant.db.program_models import Cohort, Pair, PairSession, Pulse, SessionAction
 from assistant.program.agreement import current_agreement, is_accepted, unfilled
 from assistant.program.cohorts import ProgramError
-from assistant.program.demo import DEMO_PROGRAM, ProgramSeedSummary, seed_program_data
 from assistant.program.insights import cohort_report, stalled_pairs
 from assistant.services import Services
-from assistant.themes.demo import create_participants
+from tools.demo.program import DEMO_PROGRAM, ProgramSeedSummary, seed_program_data
+from tools.demo.themes import create_participants
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_the_cli_refuses_a_second_seed_with_one_line(services: Services) -> None
         LLM_PROVIDER="offline",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "assistant", "demo", "seed", "--participants", "4", "--fast", "--events", "10"],
+        [sys.executable, "-m", "tools.demo", "seed", "--participants", "4", "--fast", "--events", "10"],
         env=env,
         capture_output=True,
         text=True,

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from assistant.commands import match
 from assistant.config import PROJECT_ROOT
-from assistant.program import compare
+from tools import compare_matching as compare
 
 EXAMPLE = PROJECT_ROOT / "evals" / "datasets" / "profiles-example.yaml"
 # The command on a Typer app of its own, so these tests do not depend on assistant/cli.py.

@@ -17,10 +17,10 @@ from assistant.program.matching import (
     propose_pairs,
     random_pairing,
     score_pair,
-    synthetic_profiles,
 )
 from assistant.program.profiles import Profile
 from tests.program.helpers import mentee, mentor
+from tools.demo.synthetic import synthetic_profiles
 
 
 def pairs_of(proposal: Proposal) -> dict[str, str]:

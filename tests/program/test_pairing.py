@@ -13,10 +13,10 @@ from assistant.program import pairing
 from assistant.program.cohorts import Conflict, ProgramError, get_cohort
 from assistant.program.matching import proposal_quality, random_pairing
 from assistant.program.skills import default_skills
-from assistant.program.synthetic import synthetic_profiles
 from assistant.services import Services
 from tests.program.helpers import mentee, mentor
 from tests.program.program_setup import enrol_cohort
+from tools.demo.synthetic import synthetic_profiles
 
 SKILLS = default_skills()
 

@@ -23,9 +23,9 @@ from assistant.db.models import ThemeEvent
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import Services
 from assistant.themes.classify import ThemeClassifier, ThemeScore
-from assistant.themes.demo import TEMPLATES, render
 from assistant.themes.events import Author, ThemeLogger, participant_key, week_start
 from tests.conftest import Participants, auth
+from tools.demo.themes import TEMPLATES, render
 
 API = "/api/v1"
 SECRET = "log-test-secret"

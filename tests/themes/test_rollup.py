@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import alembic_config, make_engine, make_session_factory, migrate, session_scope
 from assistant.db.models import ThemeCount, ThemeEvent, ThemeGroupPresence, ThemePresence
-from assistant.themes.demo import generate_theme_events
 from assistant.themes.events import Author, participant_key, store_events
 from assistant.themes.report import NO_COHORT, ThemeReport, _event_theme_report, theme_report
 from assistant.themes.rollup import rebuild_rollups
 from tests.conftest import POSTGRES_URL, _fresh_postgres_schema
+from tools.demo.themes import generate_theme_events
 
 SECRET = "rollup-test-secret"
 # Mondays across three months (2032-03-29's week belongs to March, 2032-05-03 starts May).

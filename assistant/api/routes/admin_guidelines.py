@@ -162,6 +162,11 @@ def save_guideline(knowledge_dir: Path, filename: str, content: bytes) -> None:
     os.replace(partial, knowledge_dir / filename)
 
 
+READ_ONLY = (
+    "the shipped guidelines are read-only: copy them to DATA_DIR/knowledge (or set KNOWLEDGE_DIR), restart, then upload"
+)
+
+
 @router.post("/guidelines", status_code=status.HTTP_201_CREATED, response_model=GuidelineOut)
 async def upload_guideline(
     request: Request,
@@ -171,6 +176,8 @@ async def upload_guideline(
 ) -> GuidelineOut:
     """Store the request body as ``knowledge_dir/<filename>`` (replacing a file of that name); index it
     with ``POST /admin/ingest``."""
+    if services.settings.shipped_guidelines:
+        raise HTTPException(status.HTTP_409_CONFLICT, READ_ONLY)
     content = await request.body()
     check_upload(filename, content)
     await run_in_threadpool(save_guideline, services.settings.knowledge_dir, filename, content)

@@ -1,7 +1,7 @@
 """How much the optimal assignment adds over random pairing, on a synthetic or loaded cohort.
 
-    python -m assistant.program.compare --mentors 40 --mentees 40 --seed 1 --runs 20
-    python -m assistant.program.compare --profiles evals/datasets/profiles-example.yaml --json
+    python -m tools.compare_matching --mentors 40 --mentees 40 --seed 1 --runs 20
+    python -m tools.compare_matching --profiles evals/datasets/profiles-example.yaml --json
 
 Three rows: the optimal proposal; random pairing that keeps only pairs the rules allow (the fair
 baseline, averaged over ``--runs`` draws); a naive random draw that keeps every pair (averaged too),
@@ -24,9 +24,9 @@ from assistant.program.matching import (
     propose_pairs,
     random_pairing,
     split_roles,
-    synthetic_profiles,
 )
 from assistant.program.skills import SkillCatalog
+from tools.demo.synthetic import synthetic_profiles
 
 COLUMNS = (
     "pairs",
@@ -66,7 +66,7 @@ def _means(rows: list[dict[str, float | int]]) -> dict[str, float]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.program.compare", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.compare_matching", description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=Path, help="a profile file instead of a synthetic cohort")
     parser.add_argument("--mentors", type=int, default=40)
     parser.add_argument("--mentees", type=int, default=40)

@@ -1,4 +1,7 @@
-"""``tandem demo seed``: fill the database with a synthetic reverse-mentoring program."""
+"""``python -m tools.demo seed``: fill the database with a synthetic reverse-mentoring program.
+
+Demo tooling, run from a clone; it is not part of the installed package.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +18,12 @@ if TYPE_CHECKING:
     from assistant.services import Services
 
 
-def register(app: typer.Typer) -> None:
-    demo_app = typer.Typer(help="Synthetic demo data (never in production).", no_args_is_help=True)
-    demo_app.command("seed")(seed)
-    app.add_typer(demo_app, name="demo")
+app = typer.Typer(help="Synthetic demo data (never in production).", no_args_is_help=True)
+
+
+@app.callback()
+def main() -> None:
+    """Synthetic demo data for a try-out or a screenshot (never in production)."""
 
 
 def _progress() -> Progress:
@@ -32,6 +37,7 @@ def _progress() -> Progress:
     )
 
 
+@app.command()
 def seed(
     participants: Annotated[int, typer.Option(min=2, help="Participants (half mentees, half mentors).")] = 200,
     cohorts: Annotated[int, typer.Option(min=1, help="Cohorts.")] = 3,
@@ -71,8 +77,8 @@ def _check_empty(cohorts: int) -> int:
     from sqlalchemy import func, select
 
     from assistant.db.models import User
-    from assistant.program.demo import refusal
-    from assistant.themes.demo import cohort_names
+    from tools.demo.program import refusal
+    from tools.demo.themes import cohort_names
 
     with database_session() as session:
         problem = refusal(session, cohort_names(cohorts))
@@ -83,7 +89,7 @@ def _check_empty(cohorts: int) -> int:
 
 
 def _seed_messages(services: Services, participants: int, cohorts: int, weeks: int, seed: int) -> None:
-    from assistant.themes.demo import seed_program
+    from tools.demo.themes import seed_program
 
     with _progress() as progress:
         task = progress.add_task("Seeding messages", total=None)
@@ -103,7 +109,7 @@ def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -
 
     from assistant.db.engine import session_scope
     from assistant.db.models import User
-    from assistant.program.demo import seed_program_data
+    from tools.demo.program import seed_program_data
 
     with session_scope(services.sessions) as session:
         user_ids = list(session.scalars(select(User.id).where(User.id > newest_user)))
@@ -124,7 +130,7 @@ def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -
 
 def _seed_fast(participants: int, cohorts: int, weeks: int, seed: int, events: int) -> None:
     from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
-    from assistant.themes.demo import create_participants, generate_theme_events
+    from tools.demo.themes import create_participants, generate_theme_events
 
     settings = load_settings()
     engine = make_engine(settings.sqlalchemy_url)
@@ -159,3 +165,7 @@ def _seed_fast(participants: int, cohorts: int, weeks: int, seed: int, events: i
         "(bulk: no messages, no classification)",
         highlight=False,
     )
+
+
+if __name__ == "__main__":
+    app()

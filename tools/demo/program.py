@@ -1,6 +1,6 @@
-"""The mentoring program behind ``tandem demo seed``: cohorts, pairs, agreements, sessions and pulses.
+"""The mentoring program behind ``python -m tools.demo seed``: cohorts, pairs, agreements, sessions and pulses.
 
-:func:`seed_program_data` runs after the demo's participants exist (``assistant.themes.demo``) and
+:func:`seed_program_data` runs after the demo's participants exist (``tools.demo.themes``) and
 puts them through the program layer with the same functions the API and CLI call: one program, one
 cohort per demo cohort name, a synthetic matching profile per person (``synthetic_profiles``),
 proposed pairs, all but one or two confirmed per cohort, agreements drafted, filled in and accepted,
@@ -39,8 +39,8 @@ from assistant.program.pairing import confirm_pair, propose_for_cohort
 from assistant.program.profiles import Profile
 from assistant.program.pulse import PulseAnswers, submit_pulse
 from assistant.program.session_log import ActionDraft, log_session
-from assistant.program.synthetic import synthetic_profiles
-from assistant.themes.demo import program_weeks
+from tools.demo.synthetic import synthetic_profiles
+from tools.demo.themes import program_weeks
 
 if TYPE_CHECKING:
     from assistant.privacy.anonymize import Anonymizer
