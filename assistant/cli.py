@@ -124,14 +124,14 @@ def users_add(
 ) -> None:
     """Add a participant and print their token once (only its hash is stored)."""
     from assistant.db import crud
-    from assistant.db.engine import session_scope
+    from assistant.db.engine import transaction
 
     if role not in ROLE_CHOICES:
         fail(f"unknown role {role!r}; choose one of {', '.join(ROLE_CHOICES)}")
     services = build_services(_settings())
     try:
-        with session_scope(services.sessions) as session:
-            user, token = crud.create_user(session, name=name, role=role, cohort=cohort)
+        with transaction(services.db_factory) as db:
+            user, token = crud.create_user(db, name=name, role=role, cohort=cohort)
             user_id = user.id
     except ValueError as exc:
         fail(str(exc))
@@ -147,8 +147,8 @@ def users_list() -> None:
 
     services = build_services(_settings())
     table = Table("id", "name", "role", "cohort", "active")
-    with services.sessions() as session:
-        for user in crud.list_users(session):
+    with services.db_factory() as db:
+        for user in crud.list_users(db):
             table.add_row(str(user.id), user.name, user.role, user.cohort or "", "yes" if user.active else "no")
     console.print(table)
 
@@ -159,7 +159,7 @@ def users_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a participant with their conversations, messages and goals (anonymous theme events stay)."""
-    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
+    from assistant.db.engine import make_db_factory, make_engine, prepare_schema, transaction
     from assistant.participants import forget_participant
 
     if not yes and not typer.confirm(f"Forget user {user_id} and delete all their conversations and goals?"):
@@ -167,8 +167,8 @@ def users_forget(
     engine = make_engine(_settings().sqlalchemy_url)
     try:
         prepare_schema(engine)
-        with session_scope(make_session_factory(engine)) as session:
-            forgotten = forget_participant(session, user_id=user_id)
+        with transaction(make_db_factory(engine)) as db:
+            forgotten = forget_participant(db, user_id=user_id)
     finally:
         engine.dispose()
     if forgotten is None:

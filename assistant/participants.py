@@ -20,48 +20,48 @@ class Forgotten:
     pulses: int = 0
 
 
-def set_active(session: Session, *, user_id: int, active: bool) -> User | None:
+def set_active(db: Session, *, user_id: int, active: bool) -> User | None:
     """Switch a token on or off; the user and their data stay."""
-    user = session.get(User, user_id)
+    user = db.get(User, user_id)
     if user is None:
         return None
     user.active = active
-    session.flush()
+    db.flush()
     return user
 
 
-def forget_participant(session: Session, *, user_id: int) -> Forgotten | None:
+def forget_participant(db: Session, *, user_id: int) -> Forgotten | None:
     """Delete a user with their conversations, messages and goals; None if there is no such user.
 
     Theme events stay: they hold no text, name or id, only an HMAC of the id, and once the user row
     is gone nothing maps that key back to a person. The deletes are explicit rather than left to
     ON DELETE CASCADE, so forgetting does not depend on a connection having foreign keys enabled.
     """
-    user = session.get(User, user_id)
+    user = db.get(User, user_id)
     if user is None:
         return None
     conversation_ids = select(Conversation.id).where(Conversation.user_id == user_id).scalar_subquery()
-    messages = session.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
-    conversations = session.execute(delete(Conversation).where(Conversation.user_id == user_id))
-    goals = session.execute(delete(Goal).where(Goal.user_id == user_id))
-    pairs = _forget_pairs(session, user_id)
-    pulses = session.execute(delete(Pulse).where(Pulse.user_id == user_id))
-    session.execute(delete(Membership).where(Membership.user_id == user_id))
-    session.execute(delete(User).where(User.id == user_id))
+    messages = db.execute(delete(Message).where(Message.conversation_id.in_(conversation_ids)))
+    conversations = db.execute(delete(Conversation).where(Conversation.user_id == user_id))
+    goals = db.execute(delete(Goal).where(Goal.user_id == user_id))
+    pairs = _forget_pairs(db, user_id)
+    pulses = db.execute(delete(Pulse).where(Pulse.user_id == user_id))
+    db.execute(delete(Membership).where(Membership.user_id == user_id))
+    db.execute(delete(User).where(User.id == user_id))
     return Forgotten(_count(conversations), _count(messages), _count(goals), pairs, _count(pulses))
 
 
-def _forget_pairs(session: Session, user_id: int) -> int:
+def _forget_pairs(db: Session, user_id: int) -> int:
     """A pair's agreement, sessions and actions describe both people, so they go with the pair."""
-    pair_ids = list(session.scalars(select(Pair.id).where((Pair.mentor_id == user_id) | (Pair.mentee_id == user_id))))
+    pair_ids = list(db.scalars(select(Pair.id).where((Pair.mentor_id == user_id) | (Pair.mentee_id == user_id))))
     if not pair_ids:
         return 0
     session_ids = select(PairSession.id).where(PairSession.pair_id.in_(pair_ids)).scalar_subquery()
-    session.execute(delete(Pulse).where(Pulse.session_id.in_(session_ids)))
-    session.execute(delete(SessionAction).where(SessionAction.pair_id.in_(pair_ids)))
-    session.execute(delete(PairSession).where(PairSession.pair_id.in_(pair_ids)))
-    session.execute(delete(Agreement).where(Agreement.pair_id.in_(pair_ids)))
-    session.execute(delete(Pair).where(Pair.id.in_(pair_ids)))
+    db.execute(delete(Pulse).where(Pulse.session_id.in_(session_ids)))
+    db.execute(delete(SessionAction).where(SessionAction.pair_id.in_(pair_ids)))
+    db.execute(delete(PairSession).where(PairSession.pair_id.in_(pair_ids)))
+    db.execute(delete(Agreement).where(Agreement.pair_id.in_(pair_ids)))
+    db.execute(delete(Pair).where(Pair.id.in_(pair_ids)))
     return len(pair_ids)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.coaching.modes import SkillRouter
 from assistant.coaching.qa import QAService
 from assistant.config import Settings
-from assistant.db.engine import make_engine, make_session_factory, prepare_schema
+from assistant.db.engine import make_db_factory, make_engine, prepare_schema
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback, ingest_paths
 from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.privacy.log_filter import install_log_filter
@@ -60,7 +60,7 @@ class Lazy(Generic[T]):
 class Services:
     settings: Settings
     engine: Engine
-    sessions: sessionmaker[Session]
+    db_factory: sessionmaker[Session]
     store: ChromaStore
     embedder: Embedder
     retriever: HybridRetriever
@@ -110,8 +110,8 @@ def build_services(
     embedder = embedder or get_embedder(settings.embedding_threads)
     retriever = HybridRetriever(store, embedder)
     model = make_chat_model(settings) if chat_model is _DEFAULT else cast("BaseChatModel | None", chat_model)
-    sessions = make_session_factory(engine)
-    anonymizer = Lazy(lambda: _build_anonymizer(settings, sessions))
+    db_factory = make_db_factory(engine)
+    anonymizer = Lazy(lambda: _build_anonymizer(settings, db_factory))
     scrub = (lambda text: anonymizer.get().scrub(text)) if settings.scrub_before_llm and model is not None else None
     gateway = make_gateway(settings, model, scrub) if model is not None else None
     qa = QAService(
@@ -123,9 +123,9 @@ def build_services(
         min_relevance=settings.min_relevance,
     )
     skills = SkillRouter(qa, settings.knowledge_dir, gateway=gateway)
-    themes = ThemeLogger(sessions, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
-    turns = TurnPipeline(sessions, skills, themes, settings.knowledge_dir)
-    return Services(settings, engine, sessions, store, embedder, retriever, qa, skills, themes, anonymizer, turns)
+    themes = ThemeLogger(db_factory, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
+    turns = TurnPipeline(db_factory, skills, themes, settings.knowledge_dir)
+    return Services(settings, engine, db_factory, store, embedder, retriever, qa, skills, themes, anonymizer, turns)
 
 
 def _build_classifier(settings: Settings, embedder: Embedder) -> ThemeClassifier:
@@ -134,11 +134,11 @@ def _build_classifier(settings: Settings, embedder: Embedder) -> ThemeClassifier
     return ThemeClassifier(settings.theme_taxonomy_path, embedder)
 
 
-def _build_anonymizer(settings: Settings, sessions: sessionmaker[Session]) -> Anonymizer:
+def _build_anonymizer(settings: Settings, db_factory: sessionmaker[Session]) -> Anonymizer:
     """The anonymizer, with every participant's name on its roster (Presidio takes seconds to load)."""
     from assistant.db import crud
     from assistant.privacy.anonymize import DEFAULT_ID_PATTERNS, Anonymizer
 
-    with sessions() as session:
-        names = [user.name for user in crud.list_users(session) if user.name not in crud.LOCAL_PARTICIPANTS.values()]
+    with db_factory() as db:
+        names = [user.name for user in crud.list_users(db) if user.name not in crud.LOCAL_PARTICIPANTS.values()]
     return Anonymizer(names, id_patterns=[*DEFAULT_ID_PATTERNS, *settings.pii_id_patterns])

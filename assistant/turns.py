@@ -20,7 +20,7 @@ from assistant.coaching.modes import MODES, SkillRouter, initial_state, mode_of,
 from assistant.coaching.qa import Reply
 from assistant.coaching.sessions import GoalBrief
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import Conversation, Message, User
 from assistant.logs import log_failure
 from assistant.retrieval.store import StoreUnavailableError
@@ -56,50 +56,58 @@ class TurnEvent:
 
 
 def start_conversation(
-    sessions: sessionmaker[Session], *, user: User, title: str, mode: str, options: dict[str, Any], knowledge_dir: Path
+    db_factory: sessionmaker[Session],
+    *,
+    user: User,
+    title: str,
+    mode: str,
+    options: dict[str, Any],
+    knowledge_dir: Path,
 ) -> Conversation:
     """Create a conversation in ``mode``; a rehearsal opens with the persona's first line."""
     state, opening = initial_state(mode, options, knowledge_dir)
-    with session_scope(sessions) as session:
-        conversation = crud.create_conversation(session, user=user, title=title, mode=mode)
+    with transaction(db_factory) as db:
+        conversation = crud.create_conversation(db, user=user, title=title, mode=mode)
         conversation.state = state
         if opening:
-            crud.add_message(session, conversation=conversation, role="assistant", content=opening, provider="offline")
-        session.flush()
+            crud.add_message(db, conversation=conversation, role="assistant", content=opening, provider="offline")
+        db.flush()
         return conversation
 
 
-def active_goal_briefs(session: Session, user: User) -> list[GoalBrief]:
+def active_goal_briefs(db: Session, user: User) -> list[GoalBrief]:
     return [
         GoalBrief(id=goal.id, text=goal.text, target_date=goal.target_date)
-        for goal in crud.list_goals(session, user=user, status="active")
+        for goal in crud.list_goals(db, user=user, status="active")
     ]
 
 
-def accept_message(sessions: sessionmaker[Session], *, user: User, conversation_id: str, content: str) -> AcceptedTurn:
+def accept_message(
+    db_factory: sessionmaker[Session], *, user: User, conversation_id: str, content: str
+) -> AcceptedTurn:
     """Store the participant's message (after the mode's own input checks, which raise ``ValueError``)."""
-    with session_scope(sessions) as session:
-        conversation = crud.get_own_conversation(session, user=user, conversation_id=conversation_id)
+    with transaction(db_factory) as db:
+        conversation = crud.get_own_conversation(db, user=user, conversation_id=conversation_id)
         if conversation is None:
             raise ConversationNotFoundError(conversation_id)
         validate_message(conversation.mode, content)
-        recent = crud.recent_messages(session, conversation=conversation, limit=HISTORY_TURNS)
+        recent = crud.recent_messages(db, conversation=conversation, limit=HISTORY_TURNS)
         history = [(m.role, m.content) for m in recent]
-        goals = active_goal_briefs(session, user) if MODES[mode_of(conversation.mode)].reads_goals else []
-        message = crud.add_message(session, conversation=conversation, role="user", content=content)
+        goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+        message = crud.add_message(db, conversation=conversation, role="user", content=content)
         return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)
 
 
-def store_reply(sessions: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
+def store_reply(db_factory: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
     """Store the reply and the mode's new state in one transaction."""
-    with session_scope(sessions) as session:
-        conversation = crud.get_own_conversation(session, user=user, conversation_id=turn.conversation_id)
+    with transaction(db_factory) as db:
+        conversation = crud.get_own_conversation(db, user=user, conversation_id=turn.conversation_id)
         if conversation is None:
             raise ConversationNotFoundError(turn.conversation_id)
         if reply.state is not None:
             conversation.state = reply.state
         return crud.add_message(
-            session,
+            db,
             conversation=conversation,
             role="assistant",
             content=reply.text,
@@ -114,22 +122,22 @@ class TurnPipeline:
     """(participant, conversation, message) in, events out; the one place a chat turn is assembled."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], skills: SkillRouter, themes: ThemeLogger, knowledge_dir: Path
+        self, db_factory: sessionmaker[Session], skills: SkillRouter, themes: ThemeLogger, knowledge_dir: Path
     ) -> None:
-        self.sessions = sessions
+        self.db_factory = db_factory
         self.skills = skills
         self.themes = themes
         self.knowledge_dir = knowledge_dir
 
     def start(self, user: User, *, mode: str, title: str = "", options: dict[str, Any] | None = None) -> Conversation:
         return start_conversation(
-            self.sessions, user=user, title=title, mode=mode, options=options or {}, knowledge_dir=self.knowledge_dir
+            self.db_factory, user=user, title=title, mode=mode, options=options or {}, knowledge_dir=self.knowledge_dir
         )
 
     def accept(self, user: User, *, conversation_id: str, content: str) -> AcceptedTurn:
         """Validate and store the message and queue its theme; raises ``ConversationNotFoundError`` or
         ``ValueError`` (the mode's input check) before anything is stored."""
-        turn = accept_message(self.sessions, user=user, conversation_id=conversation_id, content=content)
+        turn = accept_message(self.db_factory, user=user, conversation_id=conversation_id, content=content)
         self.themes.submit(content, author=Author.of(user), when=turn.message.created_at)
         return turn
 
@@ -157,7 +165,7 @@ class TurnPipeline:
             yield TurnEvent("error", text=STORE_DOWN if isinstance(exc, StoreUnavailableError) else ANSWER_FAILED)
 
     def _store(self, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
-        return store_reply(self.sessions, user=user, turn=turn, reply=reply)
+        return store_reply(self.db_factory, user=user, turn=turn, reply=reply)
 
     async def run(self, user: User, *, conversation_id: str, content: str) -> AsyncIterator[TurnEvent]:
         turn = await asyncio.to_thread(self.accept, user, conversation_id=conversation_id, content=content)

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 from assistant.db.models import ThemeCount, ThemePresence
 from assistant.themes.events import Author, week_start
 from assistant.themes.report import _event_theme_report, next_period, theme_report
@@ -63,14 +63,14 @@ def measure_database(name: str, url: str, events: int) -> list[Row]:
     engine = make_engine(url)
     try:
         migrate(engine)
-        sessions = make_session_factory(engine)
+        db_factory = make_db_factory(engine)
         started = time.perf_counter()
-        with session_scope(sessions) as session:
-            generate_theme_events(session, participants(), WEEKS, events, seed=7, secret=SECRET, end=today)
+        with transaction(db_factory) as db:
+            generate_theme_events(db, participants(), WEEKS, events, seed=7, secret=SECRET, end=today)
         seconds = time.perf_counter() - started
-        with sessions() as session:
-            counts = session.scalar(select(func.count()).select_from(ThemeCount)) or 0
-            presences = session.scalar(select(func.count()).select_from(ThemePresence)) or 0
+        with db_factory() as db:
+            counts = db.scalar(select(func.count()).select_from(ThemeCount)) or 0
+            presences = db.scalar(select(func.count()).select_from(ThemePresence)) or 0
         rows.append(
             (
                 f"HR {name}: generate {events:,} events ({PARTICIPANTS:,} participants, {WEEKS} weeks), rollups kept",
@@ -84,11 +84,11 @@ def measure_database(name: str, url: str, events: int) -> list[Row]:
     for label, options in views(today):
         engine = make_engine(url)  # a fresh engine (new connections, empty caches) for each view's cold call
         try:
-            sessions = make_session_factory(engine)
+            db_factory = make_db_factory(engine)
             timings = []
             for _ in range(1 + RUNS):
-                with sessions() as session:
-                    timings.append(_time(lambda s=session, o=options: theme_report(s, until=today, k=K, **o)))
+                with db_factory() as db:
+                    timings.append(_time(lambda s=db, o=options: theme_report(s, until=today, k=K, **o)))
         finally:
             engine.dispose()
         cold, warm = timings[0], timings[1:]
@@ -103,11 +103,9 @@ def measure_database(name: str, url: str, events: int) -> list[Row]:
     label, options = views(today)[0]
     engine = make_engine(url)
     try:
-        with make_session_factory(engine)() as session:
-            reference = _time(lambda: _event_theme_report(session, until=today, k=K, **options))
-            same = theme_report(session, until=today, k=K, **options) == _event_theme_report(
-                session, until=today, k=K, **options
-            )
+        with make_db_factory(engine)() as db:
+            reference = _time(lambda: _event_theme_report(db, until=today, k=K, **options))
+            same = theme_report(db, until=today, k=K, **options) == _event_theme_report(db, until=today, k=K, **options)
     finally:
         engine.dispose()
     rows.append(
@@ -147,8 +145,8 @@ def fresh_postgres_schema(url: str) -> Iterator[str]:
 def postgres_unreachable(url: str) -> str | None:
     engine = create_engine(url, connect_args={"connect_timeout": 3})
     try:
-        with Session(engine) as session:
-            session.execute(text("SELECT 1"))
+        with Session(engine) as db:
+            db.execute(text("SELECT 1"))
     except Exception as exc:
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     finally:

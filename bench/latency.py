@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.services import Services
 from assistant.turns import accept_message, store_reply
 from bench.stats import p50, p95
@@ -53,10 +53,10 @@ def measure_floor(services: Services, questions: list[str]) -> list[float]:
 
 def measure_turns(services: Services, questions: list[str]) -> tuple[StageTimes, list[float]]:
     """Whole offline turns as the API runs them: store the question, retrieve, compose, store the reply."""
-    with session_scope(services.sessions) as session:
-        user, _ = crud.create_user(session, name="Bench User", role="mentor")
-        conversation = crud.create_conversation(session, user=user)
-        session.expunge(user)
+    with transaction(services.db_factory) as db:
+        user, _ = crud.create_user(db, name="Bench User", role="mentor")
+        conversation = crud.create_conversation(db, user=user)
+        db.expunge(user)
         conversation_id = conversation.id
     stages = StageTimes()
     totals = []
@@ -64,7 +64,7 @@ def measure_turns(services: Services, questions: list[str]) -> tuple[StageTimes,
         clear_caches(services)
         started = time.perf_counter()
         mark = started
-        turn = accept_message(services.sessions, user=user, conversation_id=conversation_id, content=question)
+        turn = accept_message(services.db_factory, user=user, conversation_id=conversation_id, content=question)
         now = time.perf_counter()
         stages.add("store question", (now - mark) * 1000)
         retrieval = services.qa.retrieve(question, user.role)
@@ -78,7 +78,7 @@ def measure_turns(services: Services, questions: list[str]) -> tuple[StageTimes,
         from assistant.coaching.qa import Reply
 
         reply = Reply(composed.text, composed.citations, "offline", composed.in_scope, chunk_ids=composed.chunk_ids)
-        store_reply(services.sessions, user=user, turn=turn, reply=reply)
+        store_reply(services.db_factory, user=user, turn=turn, reply=reply)
         now = time.perf_counter()
         stages.add("store reply", (now - mark) * 1000)
         totals.append((now - started) * 1000)

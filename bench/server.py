@@ -16,7 +16,7 @@ import httpx
 
 from assistant.config import Settings
 from assistant.db import crud
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 
 
 def free_port() -> int:
@@ -108,10 +108,10 @@ def create_participants(database_url: str, count: int, data_dir: Path) -> list[s
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
     tokens = []
-    with session_scope(make_session_factory(engine)) as session:
+    with transaction(make_db_factory(engine)) as db:
         for number in range(count):
             role = "mentee" if number % 2 == 0 else "mentor"
-            _, token = crud.create_user(session, name=f"Load Participant {number}", role=role, cohort="load")
+            _, token = crud.create_user(db, name=f"Load Participant {number}", role=role, cohort="load")
             tokens.append(token)
     engine.dispose()
     return tokens

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from assistant.app import create_app
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.knowledge.ingest import ingest_paths
 from assistant.retrieval.embeddings import MiniLMEmbedder, get_embedder
 from assistant.retrieval.store import ChromaStore, make_vector_store
@@ -129,8 +129,8 @@ class Participants:
         self.services = services
 
     def add(self, name: str = "Alex Example", role: str = "mentee", cohort: str | None = None) -> dict[str, str]:
-        with session_scope(self.services.sessions) as session:
-            user, token = crud.create_user(session, name=name, role=role, cohort=cohort)
+        with transaction(self.services.db_factory) as db:
+            user, token = crud.create_user(db, name=name, role=role, cohort=cohort)
             return {"id": str(user.id), "token": token, "Authorization": f"Bearer {token}"}
 
 

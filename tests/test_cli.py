@@ -75,15 +75,15 @@ def test_ingest_reports_a_one_line_summary(tandem_env: dict[str, str]) -> None:
 def test_goals_commands_show_and_change_only_your_own(tandem_env: dict[str, str]) -> None:
     from assistant.config import Settings
     from assistant.db import crud
-    from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+    from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 
     settings = Settings(_env_file=None, data_dir=Path(tandem_env["DATA_DIR"]))  # type: ignore[call-arg]
     engine = make_engine(settings.sqlalchemy_url)
     migrate(engine)
-    with session_scope(make_session_factory(engine)) as session:
-        owner, owner_token = crud.create_user(session, name="Goal Owner", role="mentee")
-        _, other_token = crud.create_user(session, name="Other Person", role="mentee")
-        goal_id = crud.create_goal(session, user=owner, text="Learn Excel pivot tables", criteria={}).id
+    with transaction(make_db_factory(engine)) as db:
+        owner, owner_token = crud.create_user(db, name="Goal Owner", role="mentee")
+        _, other_token = crud.create_user(db, name="Other Person", role="mentee")
+        goal_id = crud.create_goal(db, user=owner, text="Learn Excel pivot tables", criteria={}).id
     engine.dispose()
 
     listed = json.loads(tandem(tandem_env, "goals", "list", "--token", owner_token, "--json").stdout)

@@ -17,7 +17,7 @@ from assistant.services import Services
 bearer = HTTPBearer(auto_error=False)
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 """A database id in a URL: out-of-range numbers get a 422 instead of an overflow in the database."""
-SESSION_COOKIE = "tandem_session"
+SIGN_IN_COOKIE = "tandem_signin"
 CSRF_HEADER = "X-Tandem-CSRF"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,43 +30,43 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session_factory(services: ServicesDep) -> sessionmaker[Session]:
-    return services.sessions
+def get_db_factory(services: ServicesDep) -> sessionmaker[Session]:
+    return services.db_factory
 
 
-SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
+DbFactoryDep = Annotated[sessionmaker[Session], Depends(get_db_factory)]
 
 
-def get_session(factory: SessionFactoryDep) -> Iterator[Session]:
-    session = factory()
+def get_db(factory: DbFactoryDep) -> Iterator[Session]:
+    db = factory()
     try:
-        yield session
-        session.commit()
+        yield db
+        db.commit()
     except BaseException:
-        session.rollback()
+        db.rollback()
         raise
     finally:
-        session.close()
+        db.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+DbDep = Annotated[Session, Depends(get_db)]
 
 
 def user_for_token(factory: sessionmaker[Session], token: str) -> User | None:
-    """The active user holding ``token``, detached from its session, or None."""
-    with factory() as session:
-        user = crud.user_by_token(session, token=token)
+    """The active user holding ``token``, detached from its database session (``db``), or None."""
+    with factory() as db:
+        user = crud.user_by_token(db, token=token)
         if user is not None:
-            session.expunge(user)
+            db.expunge(user)
     return user
 
 
 def get_current_user(
     request: Request,
-    factory: SessionFactoryDep,
+    factory: DbFactoryDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> User:
-    """The user of a bearer token or, from the web app, of the session cookie.
+    """The user of a bearer token or, from the web app, of the sign-in cookie.
 
     A cookie is sent by the browser on its own, so for unsafe methods it counts only together with
     the ``X-Tandem-CSRF`` header: the page's scripts send it, a form or a link from another site
@@ -75,7 +75,7 @@ def get_current_user(
     if credentials is not None and credentials.credentials:
         token = credentials.credentials
     else:
-        token = request.cookies.get(SESSION_COOKIE, "")
+        token = request.cookies.get(SIGN_IN_COOKIE, "")
         if not token:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.coaching.modes import END_REHEARSAL, Mode, mode_of
 from assistant.commands.common import console, errors, fail, load_settings
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import User
 
 if TYPE_CHECKING:
@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 RESUMED_LINES = 6
 
 
-def terminal_user(sessions: sessionmaker[Session], *, token: str | None, role: str) -> User:
+def terminal_user(db_factory: sessionmaker[Session], *, token: str | None, role: str) -> User:
     """The participant holding ``token``, or without one the local terminal participant of ``role``."""
-    with session_scope(sessions) as session:
+    with transaction(db_factory) as db:
         if token:
-            user = crud.user_by_token(session, token=token)
+            user = crud.user_by_token(db, token=token)
             if user is None:
                 raise ValueError("invalid or inactive token")
             return user
-        return crud.local_participant(session, role=role)
+        return crud.local_participant(db, role=role)
 
 
 class TerminalChat:
@@ -44,18 +44,18 @@ class TerminalChat:
     def begin(self, mode: Mode, options: dict[str, Any]) -> None:
         conversation = self.turns.start(self.user, mode=mode, title=f"Terminal {mode}", options=options)
         self._enter(conversation.id, mode)
-        with self.turns.sessions() as session:
-            for message in crud.list_messages(session, conversation=conversation):
+        with self.turns.db_factory() as db:
+            for message in crud.list_messages(db, conversation=conversation):
                 self._say(message.content)
 
     def open(self, conversation_id: str) -> None:
-        with self.turns.sessions() as session:
-            conversation = crud.get_own_conversation(session, user=self.user, conversation_id=conversation_id)
+        with self.turns.db_factory() as db:
+            conversation = crud.get_own_conversation(db, user=self.user, conversation_id=conversation_id)
             if conversation is None:
                 raise LookupError(f"no conversation {conversation_id} of yours")
             self._enter(conversation.id, mode_of(conversation.mode))
             self.critiques = len(conversation.state.get("critiques", []))
-            for message in crud.recent_messages(session, conversation=conversation, limit=RESUMED_LINES):
+            for message in crud.recent_messages(db, conversation=conversation, limit=RESUMED_LINES):
                 if message.role == "user":
                     console.print(f"you> {message.content}", markup=False, highlight=False)
                 else:
@@ -141,13 +141,13 @@ def register(app: typer.Typer) -> None:
             if services.store.count() == 0:
                 errors.print("First run: indexing the knowledge base...", highlight=False)
                 services.ensure_knowledge()
-            user = terminal_user(services.sessions, token=token, role=role)
-            session = TerminalChat(services.turns, user)
+            user = terminal_user(services.db_factory, token=token, role=role)
+            db = TerminalChat(services.turns, user)
             if resume:
-                session.open(resume)
+                db.open(resume)
             else:
-                session.begin(requested, {"persona": {"attitude": attitude}})
-            session.loop()
+                db.begin(requested, {"persona": {"attitude": attitude}})
+            db.loop()
         except ValueError as exc:
             fail(str(exc))
         except LookupError as exc:

@@ -49,26 +49,26 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def database_session() -> Iterator[Session]:
+def open_database() -> Iterator[Session]:
     """A session on the configured database (migrated first), committed on success, closed after."""
-    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
+    from assistant.db.engine import make_db_factory, make_engine, prepare_schema, transaction
 
     engine = make_engine(load_settings().sqlalchemy_url)
     try:
         prepare_schema(engine)
-        with session_scope(make_session_factory(engine)) as session:
-            yield session
+        with transaction(make_db_factory(engine)) as db:
+            yield db
     finally:
         engine.dispose()
 
 
 @contextmanager
-def participant_session(token: str) -> Iterator[tuple[Session, User]]:
+def participant_database(token: str) -> Iterator[tuple[Session, User]]:
     """A committed session and the active user holding ``token`` (one line and exit 2 otherwise)."""
     from assistant.db import crud
 
-    with database_session() as session:
-        user = crud.user_by_token(session, token=token)
+    with open_database() as db:
+        user = crud.user_by_token(db, token=token)
         if user is None:
             fail("invalid or inactive token")
-        yield session, user
+        yield db, user

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.commands.common import console, fail, load_settings, participant_session, print_json
+from assistant.commands.common import console, fail, load_settings, participant_database, print_json
 from assistant.knowledge.sections import MissingGuidelineError
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
@@ -47,8 +47,8 @@ def list_goals(
 
     if status is not None and status not in STATUSES:
         fail(f"unknown status {status!r}; choose draft, active or done")
-    with participant_session(token) as (session, user):
-        goals = [_as_dict(g) for g in crud.list_goals(session, user=user, status=status)]
+    with participant_database(token) as (db, user):
+        goals = [_as_dict(g) for g in crud.list_goals(db, user=user, status=status)]
     if as_json:
         print_json({"goals": goals})
         return
@@ -89,11 +89,11 @@ def update_goal(
         changes["text"] = text.strip()
     if not changes:
         fail("nothing to change: give --status, --text or --target-date")
-    with participant_session(token) as (session, user):
-        goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+    with participant_database(token) as (db, user):
+        goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
         if goal is None:
             fail(f"goal {goal_id} not found")
-        crud.update_goal(session, goal=goal, changes=changes)
+        crud.update_goal(db, goal=goal, changes=changes)
     console.print(f"goal {goal_id} updated", highlight=False)
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.commands.common import console, database_session, fail, load_settings, print_json
+from assistant.commands.common import console, fail, load_settings, open_database, print_json
 
 if TYPE_CHECKING:
     from assistant.program.matching import Profile, Proposal
@@ -64,8 +64,8 @@ def match_cohort(name: str, catalog: SkillCatalog, *, min_score: float | None, a
     if not 0 < threshold <= 1:
         fail("--min-score must be above 0 and at most 1")
     try:
-        with database_session() as session:
-            stored = propose_for_cohort(session, cohort_by_name(session, name), catalog, min_score=threshold)
+        with open_database() as db:
+            stored = propose_for_cohort(db, cohort_by_name(db, name), catalog, min_score=threshold)
             contract = stored.as_dict()
     except (ProgramError, NotFound) as exc:
         fail(str(exc.args[0]))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.commands.common import console, fail, load_settings, parse_day, participant_session, print_json
+from assistant.commands.common import console, fail, load_settings, parse_day, participant_database, print_json
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
 PairOption = Annotated[int | None, typer.Option("--pair", help="The pair's id (default: your only pair).")]
@@ -24,16 +24,16 @@ def register(app: typer.Typer) -> None:
     app.command("pulse")(pulse)
 
 
-def _pair(session: Any, user: Any, pair_id: int | None) -> Any:
+def _pair(db: Any, user: Any, pair_id: int | None) -> Any:
     from assistant.program.cohorts import NotFound
     from assistant.program.pairing import pair_for_member, pairs_of
 
     if pair_id is not None:
         try:
-            return pair_for_member(session, pair_id, user.id)
+            return pair_for_member(db, pair_id, user.id)
         except NotFound as exc:
             fail(str(exc.args[0]))
-    current = [p for p in pairs_of(session, user.id) if p.status == "confirmed"]
+    current = [p for p in pairs_of(db, user.id) if p.status == "confirmed"]
     if len(current) != 1:
         fail("you have no confirmed pair" if not current else "you have several pairs; choose one with --pair")
     return current[0]
@@ -57,9 +57,9 @@ def show(token: TokenOption, pair_id: PairOption = None, as_json: JsonOption = F
     from assistant.program.agreement import current_agreement
     from assistant.program.session_log import pair_actions, pair_sessions
 
-    with participant_session(token) as (session, user):
-        pair = _pair(session, user, pair_id)
-        found = current_agreement(session, pair)
+    with participant_database(token) as (db, user):
+        pair = _pair(db, user, pair_id)
+        found = current_agreement(db, pair)
         names = {pair.mentor_id: pair.mentor.name, pair.mentee_id: pair.mentee.name}
         payload = {
             "pair_id": pair.id,
@@ -68,7 +68,7 @@ def show(token: TokenOption, pair_id: PairOption = None, as_json: JsonOption = F
             "agreement": _agreement_dict(found) if found else None,
             "sessions": [
                 {"id": s.id, "held_on": s.held_on.isoformat(), "rating": s.rating, "notes": s.notes}
-                for s in pair_sessions(session, pair)
+                for s in pair_sessions(db, pair)
             ],
             "open_actions": [
                 {
@@ -77,7 +77,7 @@ def show(token: TokenOption, pair_id: PairOption = None, as_json: JsonOption = F
                     "owner": names.get(a.owner_id),
                     "due_on": a.due_on.isoformat() if a.due_on else None,
                 }
-                for a in pair_actions(session, pair, open_only=True)
+                for a in pair_actions(db, pair, open_only=True)
             ],
         }
     if as_json:
@@ -119,15 +119,15 @@ def agreement(
         changes[label.strip()] = text
     settings = load_settings()
     try:
-        with participant_session(token) as (session, user):
-            pair = _pair(session, user, pair_id)
+        with participant_database(token) as (db, user):
+            pair = _pair(db, user, pair_id)
             if draft:
-                agreements.draft_agreement(session, pair, settings.knowledge_dir, load_skills(settings.skills_path))
+                agreements.draft_agreement(db, pair, settings.knowledge_dir, load_skills(settings.skills_path))
             if changes:
-                agreements.revise_agreement(session, pair, user, changes)
+                agreements.revise_agreement(db, pair, user, changes)
             if accept is not None:
-                agreements.accept_agreement(session, pair, user, accept)
-            found = agreements.current_agreement(session, pair)
+                agreements.accept_agreement(db, pair, user, accept)
+            found = agreements.current_agreement(db, pair)
             payload = _agreement_dict(found) if found else None
     except (ProgramError, NotFound) as exc:
         fail(str(exc.args[0]))
@@ -168,9 +168,9 @@ def log_session(
             ActionDraft(parts[0], parts[1], parse_day(parts[2], "an action's due date") if len(parts) == 3 else None)
         )
     try:
-        with participant_session(token) as (session, user):
-            pair = _pair(session, user, pair_id)
-            logged = store(session, pair=pair, user=user, held_on=day, notes=notes, rating=rating, actions=drafts)
+        with participant_database(token) as (db, user):
+            pair = _pair(db, user, pair_id)
+            logged = store(db, pair=pair, user=user, held_on=day, notes=notes, rating=rating, actions=drafts)
             logged_id = logged.id
     except (ProgramError, NotFound) as exc:
         fail(str(exc.args[0]))
@@ -187,8 +187,8 @@ def done(
     from assistant.program.session_log import set_action_done
 
     try:
-        with participant_session(token) as (session, user):
-            set_action_done(session, action_id=action_id, user=user, done=not reopen)
+        with participant_database(token) as (db, user):
+            set_action_done(db, action_id=action_id, user=user, done=not reopen)
     except NotFound as exc:
         fail(str(exc.args[0]))
     console.print(f"action {action_id} {'open again' if reopen else 'done'}", markup=False)
@@ -223,9 +223,9 @@ def pulse(
 
     services = build_services(load_settings())
     try:
-        with participant_session(token) as (session, user):
+        with participant_database(token) as (db, user):
             stored = submit_pulse(
-                session,
+                db,
                 user=user,
                 answers=PulseAnswers(kind, scores, comment, session_id),
                 anonymizer=services.anonymizer.get(),

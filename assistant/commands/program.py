@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from assistant.commands.common import console, database_session, fail, load_settings, parse_day, print_json
+from assistant.commands.common import console, fail, load_settings, open_database, parse_day, print_json
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 CohortOption = Annotated[str, typer.Option("--cohort", help="The cohort's name.")]
@@ -44,8 +44,8 @@ def create(
 
     spec = ProgramSpec(name, goals, weeks, format, cadence_days, tuple(metric or ()), stalled_after)
     try:
-        with database_session() as session:
-            program = create_program(session, spec)
+        with open_database() as db:
+            program = create_program(db, spec)
             weeks, days = program.duration_weeks, program.cadence_days
             line = f"program {program.id} {program.name!r}: {weeks} weeks, a session every {days} days"
     except ProgramError as exc:
@@ -66,11 +66,11 @@ def cohort(
 
     starts_on = parse_day(starts, "--starts")
     try:
-        with database_session() as session:
-            found = session.scalar(select(Program).where(Program.name == program))
+        with open_database() as db:
+            found = db.scalar(select(Program).where(Program.name == program))
             if found is None:
                 fail(f"no program called {program!r}")
-            created = create_cohort(session, program=found, name=name, starts_on=starts_on)
+            created = create_cohort(db, program=found, name=name, starts_on=starts_on)
             line = f"cohort {created.id} {created.name!r}: {created.starts_on} to {created.ends_on}"
     except ProgramError as exc:
         fail(str(exc))
@@ -104,12 +104,12 @@ def enrol(
         fail(str(exc))
     created = []
     try:
-        with database_session() as session:
-            target = cohort_by_name(session, cohort_name)
+        with open_database() as db:
+            target = cohort_by_name(db, cohort_name)
             for person in people:
-                user, token = crud.create_user(session, name=person.name, role=person.role, cohort=target.name)
-                membership = add_member(session, cohort=target, user=user, role=person.role, external_id=person.id)
-                save_profile(session, membership=membership, answers=answers_of(person), skills=skills)
+                user, token = crud.create_user(db, name=person.name, role=person.role, cohort=target.name)
+                membership = add_member(db, cohort=target, user=user, role=person.role, external_id=person.id)
+                save_profile(db, membership=membership, answers=answers_of(person), skills=skills)
                 created.append(
                     {"id": person.id, "user_id": user.id, "name": user.name, "role": person.role, "token": token}
                 )
@@ -129,10 +129,8 @@ def pairs(cohort_name: CohortOption, as_json: JsonOption = False) -> None:
     from assistant.program.cohorts import NotFound, cohort_by_name
 
     try:
-        with database_session() as session:
-            found = pairing.open_pairs(
-                session, cohort_by_name(session, cohort_name), statuses=("proposed", "confirmed", "ended")
-            )
+        with open_database() as db:
+            found = pairing.open_pairs(db, cohort_by_name(db, cohort_name), statuses=("proposed", "confirmed", "ended"))
             rows = [_pair_row(pair) for pair in found]
     except NotFound as exc:
         fail(str(exc.args[0]))
@@ -159,12 +157,12 @@ def confirm(
     if not pair_ids and not cohort_name:
         fail("name pair ids or --cohort")
     try:
-        with database_session() as session:
-            targets = [pairing.get_pair(session, pid) for pid in pair_ids or []]
+        with open_database() as db:
+            targets = [pairing.get_pair(db, pid) for pid in pair_ids or []]
             if cohort_name:
-                targets += pairing.open_pairs(session, cohort_by_name(session, cohort_name), statuses=("proposed",))
+                targets += pairing.open_pairs(db, cohort_by_name(db, cohort_name), statuses=("proposed",))
             for pair in targets:
-                pairing.confirm_pair(session, pair)
+                pairing.confirm_pair(db, pair)
             count = len(targets)
     except (ProgramError, NotFound) as exc:
         fail(str(exc.args[0]))
@@ -180,10 +178,8 @@ def swap(
     from assistant.program.cohorts import NotFound, ProgramError
 
     try:
-        with database_session() as session:
-            changed = pairing.swap_mentees(
-                session, pairing.get_pair(session, first), pairing.get_pair(session, second), _skills()
-            )
+        with open_database() as db:
+            changed = pairing.swap_mentees(db, pairing.get_pair(db, first), pairing.get_pair(db, second), _skills())
             rows = [_pair_row(pair) for pair in changed]
     except (ProgramError, NotFound) as exc:
         fail(str(exc.args[0]))
@@ -202,10 +198,10 @@ def set_pair(
     from assistant.program.cohorts import NotFound, ProgramError, cohort_by_name
 
     try:
-        with database_session() as session:
+        with open_database() as db:
             pair = pairing.set_pair(
-                session,
-                cohort_by_name(session, cohort_name),
+                db,
+                cohort_by_name(db, cohort_name),
                 mentor_id=mentor,
                 mentee_id=mentee,
                 skills=_skills(),
@@ -224,8 +220,8 @@ def report(cohort_name: CohortOption, as_json: JsonOption = False) -> None:
 
     k = load_settings().k_anonymity
     try:
-        with database_session() as session:
-            figures = cohort_report(session, cohort_by_name(session, cohort_name), k=k)
+        with open_database() as db:
+            figures = cohort_report(db, cohort_by_name(db, cohort_name), k=k)
     except NotFound as exc:
         fail(str(exc.args[0]))
     if as_json:
@@ -244,8 +240,8 @@ def stalled(
 
     if days is not None and days < 1:
         fail("--days must be at least 1")
-    with database_session() as session:
-        rows = [s.as_dict() for s in stalled_pairs(session, all_cohorts(session), after_days=days)]
+    with open_database() as db:
+        rows = [s.as_dict() for s in stalled_pairs(db, all_cohorts(db), after_days=days)]
     if as_json:
         print_json({"stalled_pairs": rows})
         return

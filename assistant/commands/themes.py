@@ -69,7 +69,7 @@ def report(
     chart: Annotated[Path | None, typer.Option(help="Also write a PNG chart to this path.")] = None,
 ) -> None:
     """Distinct participants and mentions per theme, k-anonymous: small cells are suppressed."""
-    from assistant.db.engine import make_engine, make_session_factory, prepare_schema
+    from assistant.db.engine import make_db_factory, make_engine, prepare_schema
     from assistant.themes.classify import TaxonomyError, load_taxonomy
     from assistant.themes.report import BYS, PERIODS, theme_report
 
@@ -88,9 +88,9 @@ def report(
     engine = make_engine(settings.sqlalchemy_url)
     try:
         prepare_schema(engine)
-        with make_session_factory(engine)() as session:
+        with make_db_factory(engine)() as db:
             result = theme_report(
-                session,
+                db,
                 since=first,
                 until=last,
                 period=cast("Period", period),

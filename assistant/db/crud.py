@@ -17,7 +17,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session: Session, *, name: str, role: str, cohort: str | None = None) -> tuple[User, str]:
+def create_user(db: Session, *, name: str, role: str, cohort: str | None = None) -> tuple[User, str]:
     """Create a user and return it with its token; only the token's hash is stored."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
@@ -25,41 +25,41 @@ def create_user(session: Session, *, name: str, role: str, cohort: str | None = 
         raise ValueError("name must not be empty")
     token = "tdm_" + secrets.token_urlsafe(24)
     user = User(name=name.strip(), role=role, cohort=cohort, token_hash=hash_token(token))
-    session.add(user)
-    session.flush()
+    db.add(user)
+    db.flush()
     return user, token
 
 
 LOCAL_PARTICIPANTS = {"mentee": "Terminal mentee", "mentor": "Terminal mentor"}
 
 
-def local_participant(session: Session, *, role: str) -> User:
+def local_participant(db: Session, *, role: str) -> User:
     """The participant ``tandem chat`` uses without a token, created on first use (its token is never
     shown). Its name is not a person's, so it is kept off the anonymizer's roster."""
     if role not in LOCAL_PARTICIPANTS:
         raise ValueError(f"without a token, chat as a mentee or mentor (not {role!r}); HR asks with tandem ask")
     name = LOCAL_PARTICIPANTS[role]
-    found = session.scalar(select(User).where(User.name == name, User.role == role, User.active))
-    return found or create_user(session, name=name, role=role)[0]
+    found = db.scalar(select(User).where(User.name == name, User.role == role, User.active))
+    return found or create_user(db, name=name, role=role)[0]
 
 
-def user_by_token(session: Session, *, token: str) -> User | None:
-    user = session.scalar(select(User).where(User.token_hash == hash_token(token)))
+def user_by_token(db: Session, *, token: str) -> User | None:
+    user = db.scalar(select(User).where(User.token_hash == hash_token(token)))
     return user if user and user.active else None
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
+def list_users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.id)))
 
 
-def create_conversation(session: Session, *, user: User, title: str = "", mode: str = "ask") -> Conversation:
+def create_conversation(db: Session, *, user: User, title: str = "", mode: str = "ask") -> Conversation:
     conversation = Conversation(user_id=user.id, title=title, mode=mode, state={})
-    session.add(conversation)
-    session.flush()
+    db.add(conversation)
+    db.flush()
     return conversation
 
 
-def list_conversations(session: Session, *, user: User, limit: int = 100, offset: int = 0) -> list[Conversation]:
+def list_conversations(db: Session, *, user: User, limit: int = 100, offset: int = 0) -> list[Conversation]:
     query = (
         select(Conversation)
         .where(Conversation.user_id == user.id)
@@ -67,23 +67,23 @@ def list_conversations(session: Session, *, user: User, limit: int = 100, offset
         .limit(limit)
         .offset(offset)
     )
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def count_conversations(session: Session, *, user: User) -> int:
-    return session.scalar(select(func.count()).where(Conversation.user_id == user.id)) or 0
+def count_conversations(db: Session, *, user: User) -> int:
+    return db.scalar(select(func.count()).where(Conversation.user_id == user.id)) or 0
 
 
-def get_own_conversation(session: Session, *, user: User, conversation_id: str) -> Conversation | None:
+def get_own_conversation(db: Session, *, user: User, conversation_id: str) -> Conversation | None:
     """A conversation only if it belongs to ``user``: anyone else's looks like it does not exist."""
-    conversation = session.get(Conversation, conversation_id)
+    conversation = db.get(Conversation, conversation_id)
     if conversation is None or conversation.user_id != user.id:
         return None
     return conversation
 
 
 def add_message(
-    session: Session,
+    db: Session,
     *,
     conversation: Conversation,
     role: str,
@@ -102,26 +102,26 @@ def add_message(
         fallback=fallback,
         data=data or {},
     )
-    session.add(message)
+    db.add(message)
     conversation.updated_at = utcnow()
     if not conversation.title and role == "user":
         conversation.title = content[:60]
-    session.flush()
+    db.flush()
     return message
 
 
-def recent_messages(session: Session, *, conversation: Conversation, limit: int) -> list[Message]:
+def recent_messages(db: Session, *, conversation: Conversation, limit: int) -> list[Message]:
     """The last ``limit`` messages, oldest first (what a chat model sees as history)."""
     query = select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id.desc()).limit(limit)
-    return list(reversed(list(session.scalars(query))))
+    return list(reversed(list(db.scalars(query))))
 
 
-def list_messages(session: Session, *, conversation: Conversation) -> list[Message]:
-    return list(session.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
+def list_messages(db: Session, *, conversation: Conversation) -> list[Message]:
+    return list(db.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
 
 
 def create_goal(
-    session: Session,
+    db: Session,
     *,
     user: User,
     text: str,
@@ -138,29 +138,29 @@ def create_goal(
         milestones=milestones or [],
         target_date=target_date,
     )
-    session.add(goal)
-    session.flush()
+    db.add(goal)
+    db.flush()
     return goal
 
 
-def list_goals(session: Session, *, user: User, status: str | None = None) -> list[Goal]:
+def list_goals(db: Session, *, user: User, status: str | None = None) -> list[Goal]:
     query = select(Goal).where(Goal.user_id == user.id)
     if status:
         query = query.where(Goal.status == status)
-    return list(session.scalars(query.order_by(Goal.id)))
+    return list(db.scalars(query.order_by(Goal.id)))
 
 
-def get_own_goal(session: Session, *, user: User, goal_id: int) -> Goal | None:
+def get_own_goal(db: Session, *, user: User, goal_id: int) -> Goal | None:
     """A goal only if it belongs to ``user``: anyone else's looks like it does not exist."""
-    goal = session.get(Goal, goal_id)
+    goal = db.get(Goal, goal_id)
     if goal is None or goal.user_id != user.id:
         return None
     return goal
 
 
-def update_goal(session: Session, *, goal: Goal, changes: dict[str, Any]) -> Goal:
+def update_goal(db: Session, *, goal: Goal, changes: dict[str, Any]) -> Goal:
     for field, value in changes.items():
         setattr(goal, field, value)
     goal.updated_at = utcnow()
-    session.flush()
+    db.flush()
     return goal

@@ -79,18 +79,18 @@ def prepare_schema(engine: Engine) -> None:
     )
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_db_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
 @contextmanager
-def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    session = factory()
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    db = factory()
     try:
-        yield session
-        session.commit()
+        yield db
+        db.commit()
     except BaseException:
-        session.rollback()
+        db.rollback()
         raise
     finally:
-        session.close()
+        db.close()

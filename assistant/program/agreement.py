@@ -59,19 +59,17 @@ def unfilled(fields: list[dict[str, Any]]) -> list[str]:
     return [field["label"] for field in fields if PLACEHOLDER.search(str(field["value"]))]
 
 
-def draft_fields(session: Session, pair: Pair, knowledge_dir: Path, skills: SkillCatalog) -> list[dict[str, Any]]:
+def draft_fields(db: Session, pair: Pair, knowledge_dir: Path, skills: SkillCatalog) -> list[dict[str, Any]]:
     """The template with everything Tandem knows about the pair filled in."""
-    mentor, mentee = _membership(session, pair.mentor_id), _membership(session, pair.mentee_id)
+    mentor, mentee = _membership(db, pair.mentor_id), _membership(db, pair.mentee_id)
     cohort, program = pair.cohort, pair.cohort.program
     goals = list(
-        session.scalars(
-            select(Goal.text).where(Goal.user_id == pair.mentee_id, Goal.status == "active").order_by(Goal.id)
-        )
+        db.scalars(select(Goal.text).where(Goal.user_id == pair.mentee_id, Goal.status == "active").order_by(Goal.id))
     )
     mentor_profile, mentee_profile = mentor.profile or {}, mentee.profile or {}
     main = _skills(mentor_profile.get("teaches"), skills) & _skills(mentee_profile.get("wants"), skills)
     back = _skills(mentee_profile.get("teaches"), skills) & _skills(mentor_profile.get("wants"), skills)
-    slots = shared_slots(session, pair.mentor_id, pair.mentee_id)
+    slots = shared_slots(db, pair.mentor_id, pair.mentee_id)
     third_session = cohort.starts_on + timedelta(days=3 * program.cadence_days)
     midpoint = cohort.starts_on + (cohort.ends_on - cohort.starts_on) / 2
     known = {
@@ -101,23 +99,23 @@ def draft_fields(session: Session, pair: Pair, knowledge_dir: Path, skills: Skil
     ]
 
 
-def current_agreement(session: Session, pair: Pair) -> Agreement | None:
+def current_agreement(db: Session, pair: Pair) -> Agreement | None:
     query = select(Agreement).where(Agreement.pair_id == pair.id).order_by(Agreement.version.desc()).limit(1)
-    return session.scalar(query)
+    return db.scalar(query)
 
 
-def agreement_versions(session: Session, pair: Pair) -> list[Agreement]:
-    return list(session.scalars(select(Agreement).where(Agreement.pair_id == pair.id).order_by(Agreement.version)))
+def agreement_versions(db: Session, pair: Pair) -> list[Agreement]:
+    return list(db.scalars(select(Agreement).where(Agreement.pair_id == pair.id).order_by(Agreement.version)))
 
 
-def draft_agreement(session: Session, pair: Pair, knowledge_dir: Path, skills: SkillCatalog) -> Agreement:
+def draft_agreement(db: Session, pair: Pair, knowledge_dir: Path, skills: SkillCatalog) -> Agreement:
     """A new version drafted by the assistant (the first one, or a fresh start after changes)."""
-    return _new_version(session, pair, draft_fields(session, pair, knowledge_dir, skills), drafted_by="assistant")
+    return _new_version(db, pair, draft_fields(db, pair, knowledge_dir, skills), drafted_by="assistant")
 
 
-def revise_agreement(session: Session, pair: Pair, user: User, changes: dict[str, str]) -> Agreement:
+def revise_agreement(db: Session, pair: Pair, user: User, changes: dict[str, str]) -> Agreement:
     """A new version with ``changes`` (label -> text) applied; both partners must accept it again."""
-    current = current_agreement(session, pair)
+    current = current_agreement(db, pair)
     if current is None:
         raise ProgramError("there is no agreement yet; draft one first")
     labels = [field["label"] for field in current.fields]
@@ -135,12 +133,12 @@ def revise_agreement(session: Session, pair: Pair, user: User, changes: dict[str
         fields.append({"label": field["label"], "value": value})
     if fields == current.fields:
         raise Conflict("nothing changed")
-    return _new_version(session, pair, fields, drafted_by=_side(pair, user))
+    return _new_version(db, pair, fields, drafted_by=_side(pair, user))
 
 
-def accept_agreement(session: Session, pair: Pair, user: User, version: int) -> Agreement:
+def accept_agreement(db: Session, pair: Pair, user: User, version: int) -> Agreement:
     """Accept ``version``, which must be the latest (so nobody accepts text they did not see)."""
-    current = current_agreement(session, pair)
+    current = current_agreement(db, pair)
     if current is None:
         raise NotFound("there is no agreement yet")
     if version != current.version:
@@ -152,7 +150,7 @@ def accept_agreement(session: Session, pair: Pair, user: User, version: int) -> 
         current.mentor_accepted_at = current.mentor_accepted_at or utcnow()
     else:
         current.mentee_accepted_at = current.mentee_accepted_at or utcnow()
-    session.flush()
+    db.flush()
     return current
 
 
@@ -160,13 +158,13 @@ def is_accepted(agreement: Agreement) -> bool:
     return agreement.mentor_accepted_at is not None and agreement.mentee_accepted_at is not None
 
 
-def _new_version(session: Session, pair: Pair, fields: list[dict[str, Any]], *, drafted_by: str) -> Agreement:
-    current = current_agreement(session, pair)
+def _new_version(db: Session, pair: Pair, fields: list[dict[str, Any]], *, drafted_by: str) -> Agreement:
+    current = current_agreement(db, pair)
     agreement = Agreement(
         pair_id=pair.id, version=(current.version + 1) if current else 1, fields=fields, drafted_by=drafted_by
     )
-    session.add(agreement)
-    session.flush()
+    db.add(agreement)
+    db.flush()
     return agreement
 
 
@@ -178,8 +176,8 @@ def _side(pair: Pair, user: User) -> str:
     raise NotFound(f"pair {pair.id} not found")
 
 
-def _membership(session: Session, user_id: int) -> Membership:
-    membership = membership_of(session, user_id)
+def _membership(db: Session, user_id: int) -> Membership:
+    membership = membership_of(db, user_id)
     if membership is None:
         raise NotFound(f"user {user_id} is not in a cohort")
     return membership

@@ -51,7 +51,7 @@ class ProgramSpec:
     stalled_after_days: int = 28
 
 
-def create_program(session: Session, spec: ProgramSpec) -> Program:
+def create_program(db: Session, spec: ProgramSpec) -> Program:
     name = spec.name.strip()
     if not name:
         raise ProgramError("a program needs a name")
@@ -63,7 +63,7 @@ def create_program(session: Session, spec: ProgramSpec) -> Program:
         raise ProgramError("cadence_days must be between 1 and 90")
     if not spec.cadence_days < spec.stalled_after_days <= 365:
         raise ProgramError("stalled_after_days must be longer than the cadence and at most 365")
-    if session.scalar(select(Program.id).where(Program.name == name)) is not None:
+    if db.scalar(select(Program.id).where(Program.name == name)) is not None:
         raise Conflict(f"a program called {name!r} exists already")
     program = Program(
         name=name,
@@ -74,33 +74,33 @@ def create_program(session: Session, spec: ProgramSpec) -> Program:
         success_metrics=[metric.strip() for metric in spec.success_metrics if metric.strip()],
         stalled_after_days=spec.stalled_after_days,
     )
-    session.add(program)
-    session.flush()
+    db.add(program)
+    db.flush()
     return program
 
 
-def get_program(session: Session, program_id: int) -> Program:
-    program = session.get(Program, program_id)
+def get_program(db: Session, program_id: int) -> Program:
+    program = db.get(Program, program_id)
     if program is None:
         raise NotFound(f"program {program_id} not found")
     return program
 
 
-def list_programs(session: Session) -> list[Program]:
-    return list(session.scalars(select(Program).order_by(Program.id)))
+def list_programs(db: Session) -> list[Program]:
+    return list(db.scalars(select(Program).order_by(Program.id)))
 
 
-def all_cohorts(session: Session) -> list[Cohort]:
+def all_cohorts(db: Session) -> list[Cohort]:
     """Every cohort of every program, newest start first."""
-    found = session.scalars(select(Cohort))
+    found = db.scalars(select(Cohort))
     return sorted(found, key=lambda c: (c.starts_on, c.id), reverse=True)
 
 
-def create_cohort(session: Session, *, program: Program, name: str, starts_on: date) -> Cohort:
+def create_cohort(db: Session, *, program: Program, name: str, starts_on: date) -> Cohort:
     name = name.strip()
     if not name:
         raise ProgramError("a cohort needs a name")
-    if session.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
+    if db.scalar(select(Cohort.id).where(Cohort.name == name)) is not None:
         raise Conflict(f"a cohort called {name!r} exists already")
     cohort = Cohort(
         program_id=program.id,
@@ -108,67 +108,63 @@ def create_cohort(session: Session, *, program: Program, name: str, starts_on: d
         starts_on=starts_on,
         ends_on=starts_on + timedelta(weeks=program.duration_weeks),
     )
-    session.add(cohort)
-    session.flush()
+    db.add(cohort)
+    db.flush()
     return cohort
 
 
-def get_cohort(session: Session, cohort_id: int) -> Cohort:
-    cohort = session.get(Cohort, cohort_id)
+def get_cohort(db: Session, cohort_id: int) -> Cohort:
+    cohort = db.get(Cohort, cohort_id)
     if cohort is None:
         raise NotFound(f"cohort {cohort_id} not found")
     return cohort
 
 
-def cohort_by_name(session: Session, name: str) -> Cohort:
-    cohort = session.scalar(select(Cohort).where(Cohort.name == name))
+def cohort_by_name(db: Session, name: str) -> Cohort:
+    cohort = db.scalar(select(Cohort).where(Cohort.name == name))
     if cohort is None:
         raise NotFound(f"no cohort called {name!r}")
     return cohort
 
 
-def add_member(
-    session: Session, *, cohort: Cohort, user: User, role: str, external_id: str | None = None
-) -> Membership:
+def add_member(db: Session, *, cohort: Cohort, user: User, role: str, external_id: str | None = None) -> Membership:
     """Put ``user`` in ``cohort`` as mentor or mentee; a person belongs to one cohort at a time."""
     if role not in MEMBER_ROLES:
         raise ProgramError(f"role must be one of {', '.join(MEMBER_ROLES)}")
     if user.role not in ("mentor", "mentee"):
         raise ProgramError(f"user {user.id} is {user.role}, not a participant")
-    if session.scalar(select(Membership.id).where(Membership.user_id == user.id)) is not None:
+    if db.scalar(select(Membership.id).where(Membership.user_id == user.id)) is not None:
         raise Conflict(f"user {user.id} is already in a cohort")
     external = (external_id or "").strip() or f"u{user.id}"
     taken = select(Membership.id).where(Membership.cohort_id == cohort.id, Membership.external_id == external)
-    if session.scalar(taken) is not None:
+    if db.scalar(taken) is not None:
         raise Conflict(f"the id {external!r} is already used in cohort {cohort.name}")
     membership = Membership(cohort_id=cohort.id, user_id=user.id, role=role, external_id=external, profile={})
     user.cohort = cohort.name
-    session.add(membership)
-    session.flush()
+    db.add(membership)
+    db.flush()
     return membership
 
 
-def membership_of(session: Session, user_id: int) -> Membership | None:
-    return session.scalar(select(Membership).where(Membership.user_id == user_id))
+def membership_of(db: Session, user_id: int) -> Membership | None:
+    return db.scalar(select(Membership).where(Membership.user_id == user_id))
 
 
-def shared_slots(session: Session, mentor_id: int, mentee_id: int) -> list[str]:
+def shared_slots(db: Session, mentor_id: int, mentee_id: int) -> list[str]:
     """The weekly slots both people's profiles list (normalised, e.g. ``tue-am``); none without both profiles."""
-    found = [membership_of(session, user_id) for user_id in (mentor_id, mentee_id)]
+    found = [membership_of(db, user_id) for user_id in (mentor_id, mentee_id)]
     if any(m is None or not m.profile for m in found):
         return []
     slots = [profile_from_row({**m.profile, "id": m.external_id, "role": m.role}).availability for m in found if m]
     return sorted(slots[0] & slots[1])
 
 
-def members(session: Session, cohort: Cohort) -> list[Membership]:
+def members(db: Session, cohort: Cohort) -> list[Membership]:
     query = select(Membership).where(Membership.cohort_id == cohort.id).order_by(Membership.id)
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def save_profile(
-    session: Session, *, membership: Membership, answers: Mapping[str, Any], skills: SkillCatalog
-) -> Profile:
+def save_profile(db: Session, *, membership: Membership, answers: Mapping[str, Any], skills: SkillCatalog) -> Profile:
     """Validate a participant's matching form against the skills list and store it; returns the profile."""
     unknown = sorted(set(answers) - set(PROFILE_FIELDS))
     if unknown:
@@ -176,7 +172,7 @@ def save_profile(
     profile = to_profile(membership, answers, skills)
     membership.profile = {name: answers[name] for name in PROFILE_FIELDS if answers.get(name) not in (None, "")}
     membership.profile_updated_at = utcnow()
-    session.flush()
+    db.flush()
     return profile
 
 
@@ -198,10 +194,10 @@ def answers_of(profile: Profile) -> dict[str, Any]:
     return {name: sorted(value) if isinstance(value, frozenset) else value for name, value in values.items()}
 
 
-def cohort_profiles(session: Session, cohort: Cohort, skills: SkillCatalog) -> tuple[list[Profile], list[str]]:
+def cohort_profiles(db: Session, cohort: Cohort, skills: SkillCatalog) -> tuple[list[Profile], list[str]]:
     """Profiles of everyone who filled the form, and the external ids of members who have not."""
     profiles, missing = [], []
-    for membership in members(session, cohort):
+    for membership in members(db, cohort):
         if not membership.user.active:
             continue
         if not membership.profile:

@@ -32,22 +32,20 @@ def figure(value: float | int | None, people: int, k: int) -> dict[str, Any]:
     return {"value": shown, "people": None if hidden else people, "suppressed": hidden}
 
 
-def cohort_report(session: Session, cohort: Cohort, *, k: int, today: date | None = None) -> dict[str, Any]:
+def cohort_report(db: Session, cohort: Cohort, *, k: int, today: date | None = None) -> dict[str, Any]:
     """Participation, session frequency against cadence, rating trend, goal progress and pulses."""
     today = today or datetime.now(UTC).date()
     program = cohort.program
     roles = dict(
-        session.execute(
+        db.execute(
             select(Membership.role, func.count()).where(Membership.cohort_id == cohort.id).group_by(Membership.role)
         ).all()
     )
     confirmed = list(
-        session.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(("confirmed", "ended"))))
+        db.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(("confirmed", "ended"))))
     )
     sessions = list(
-        session.scalars(
-            select(PairSession).join(Pair, Pair.id == PairSession.pair_id).where(Pair.cohort_id == cohort.id)
-        )
+        db.scalars(select(PairSession).join(Pair, Pair.id == PairSession.pair_id).where(Pair.cohort_id == cohort.id))
     )
     people_in_pairs = 2 * len(confirmed)
     return {
@@ -64,13 +62,13 @@ def cohort_report(session: Session, cohort: Cohort, *, k: int, today: date | Non
             "mentors": figure(roles.get("mentor", 0), roles.get("mentor", 0), k),
             "mentees": figure(roles.get("mentee", 0), roles.get("mentee", 0), k),
             "confirmed_pairs": figure(len(confirmed), people_in_pairs, k),
-            "pairs_with_agreement_accepted": _agreements(session, confirmed, k),
+            "pairs_with_agreement_accepted": _agreements(db, confirmed, k),
         },
         "session_frequency": _frequency(confirmed, sessions, program.cadence_days, today, k),
         "sessions_by_month": _by_month(confirmed, sessions, k),
-        "goal_progress": _goals(session, cohort, k),
-        "pulses": _pulses(session, cohort, k),
-        "stalled_pairs": _stalled_count(session, cohort, today, k),
+        "goal_progress": _goals(db, cohort, k),
+        "pulses": _pulses(db, cohort, k),
+        "stalled_pairs": _stalled_count(db, cohort, today, k),
     }
 
 
@@ -95,7 +93,7 @@ class StalledPair:
 
 
 def stalled_pairs(
-    session: Session, cohorts: Iterable[Cohort], *, today: date | None = None, after_days: int | None = None
+    db: Session, cohorts: Iterable[Cohort], *, today: date | None = None, after_days: int | None = None
 ) -> list[StalledPair]:
     """Confirmed pairs with no session for longer than the program's (or the given) number of days.
 
@@ -105,8 +103,8 @@ def stalled_pairs(
     found = []
     for cohort in cohorts:
         limit = after_days if after_days is not None else cohort.program.stalled_after_days
-        pairs = session.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status == "confirmed"))
-        last = _last_sessions(session, cohort)
+        pairs = db.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status == "confirmed"))
+        last = _last_sessions(db, cohort)
         for pair in pairs:
             since = last.get(pair.id) or _day(pair.confirmed_at) or cohort.starts_on
             idle = (today - max(since, cohort.starts_on)).days
@@ -117,23 +115,23 @@ def stalled_pairs(
     return sorted(found, key=lambda s: -s.days_without_session)
 
 
-def _last_sessions(session: Session, cohort: Cohort) -> dict[int, date]:
+def _last_sessions(db: Session, cohort: Cohort) -> dict[int, date]:
     query = (
         select(PairSession.pair_id, func.max(PairSession.held_on))
         .join(Pair, Pair.id == PairSession.pair_id)
         .where(Pair.cohort_id == cohort.id)
         .group_by(PairSession.pair_id)
     )
-    return {pair_id: held_on for pair_id, held_on in session.execute(query)}
+    return {pair_id: held_on for pair_id, held_on in db.execute(query)}
 
 
-def _stalled_count(session: Session, cohort: Cohort, today: date, k: int) -> dict[str, Any]:
-    stalled = stalled_pairs(session, [cohort], today=today)
+def _stalled_count(db: Session, cohort: Cohort, today: date, k: int) -> dict[str, Any]:
+    stalled = stalled_pairs(db, [cohort], today=today)
     return {**figure(len(stalled), 2 * len(stalled), k), "after_days": cohort.program.stalled_after_days}
 
 
-def _agreements(session: Session, pairs: list[Pair], k: int) -> dict[str, Any]:
-    accepted = sum(1 for pair in pairs if (a := current_agreement(session, pair)) is not None and is_accepted(a))
+def _agreements(db: Session, pairs: list[Pair], k: int) -> dict[str, Any]:
+    accepted = sum(1 for pair in pairs if (a := current_agreement(db, pair)) is not None and is_accepted(a))
     return figure(accepted, 2 * accepted, k)
 
 
@@ -179,15 +177,15 @@ def _by_month(pairs: list[Pair], sessions: list[PairSession], k: int) -> list[di
     return rows
 
 
-def _goals(session: Session, cohort: Cohort, k: int) -> dict[str, Any]:
+def _goals(db: Session, cohort: Cohort, k: int) -> dict[str, Any]:
     query = (
         select(Goal.status, func.count(), func.count(func.distinct(Goal.user_id)))
         .join(Membership, Membership.user_id == Goal.user_id)
         .where(Membership.cohort_id == cohort.id)
         .group_by(Goal.status)
     )
-    counts = {status: figure(goals, people, k) for status, goals, people in session.execute(query)}
-    with_goals = session.scalar(
+    counts = {status: figure(goals, people, k) for status, goals, people in db.execute(query)}
+    with_goals = db.scalar(
         select(func.count(func.distinct(Goal.user_id)))
         .join(Membership, Membership.user_id == Goal.user_id)
         .where(Membership.cohort_id == cohort.id)
@@ -198,8 +196,8 @@ def _goals(session: Session, cohort: Cohort, k: int) -> dict[str, Any]:
     }
 
 
-def _pulses(session: Session, cohort: Cohort, k: int) -> dict[str, Any]:
-    pulses = list(session.scalars(select(Pulse).where(Pulse.cohort_id == cohort.id)))
+def _pulses(db: Session, cohort: Cohort, k: int) -> dict[str, Any]:
+    pulses = list(db.scalars(select(Pulse).where(Pulse.cohort_id == cohort.id)))
     result: dict[str, Any] = {}
     for kind, questions in QUESTIONS.items():
         answered = [pulse for pulse in pulses if pulse.kind == kind]

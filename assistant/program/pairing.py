@@ -57,15 +57,15 @@ class StoredProposal:
 
 
 def propose_for_cohort(
-    session: Session, cohort: Cohort, skills: SkillCatalog, *, min_score: float = MIN_SCORE
+    db: Session, cohort: Cohort, skills: SkillCatalog, *, min_score: float = MIN_SCORE
 ) -> StoredProposal:
     """Match everyone in ``cohort`` who filled a profile and is not in a confirmed pair; store the proposal."""
-    for stale in open_pairs(session, cohort, statuses=("proposed",)):
-        session.delete(stale)
-    session.flush()
-    confirmed = {user for pair in open_pairs(session, cohort, statuses=("confirmed",)) for user in _users(pair)}
-    by_external = {m.external_id: m for m in members(session, cohort)}
-    profiles, missing = cohort_profiles(session, cohort, skills)
+    for stale in open_pairs(db, cohort, statuses=("proposed",)):
+        db.delete(stale)
+    db.flush()
+    confirmed = {user for pair in open_pairs(db, cohort, statuses=("confirmed",)) for user in _users(pair)}
+    by_external = {m.external_id: m for m in members(db, cohort)}
+    profiles, missing = cohort_profiles(db, cohort, skills)
     free = [p for p in profiles if by_external[p.id].user_id not in confirmed]
     mentors, mentees = split_roles(free)
     org = {p.id: p.manager_id for p in profiles}
@@ -84,57 +84,57 @@ def propose_for_cohort(
             explanation=proposed.explanation,
             origin="matching",
         )
-        session.add(pair)
+        db.add(pair)
         stored.append((proposed, pair))
-    session.flush()
+    db.flush()
     return StoredProposal(proposal, stored, missing)
 
 
-def open_pairs(session: Session, cohort: Cohort, *, statuses: tuple[str, ...] = OPEN) -> list[Pair]:
+def open_pairs(db: Session, cohort: Cohort, *, statuses: tuple[str, ...] = OPEN) -> list[Pair]:
     query = select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(statuses)).order_by(Pair.id)
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def get_pair(session: Session, pair_id: int) -> Pair:
-    pair = session.get(Pair, pair_id)
+def get_pair(db: Session, pair_id: int) -> Pair:
+    pair = db.get(Pair, pair_id)
     if pair is None:
         raise NotFound(f"pair {pair_id} not found")
     return pair
 
 
-def pair_for_member(session: Session, pair_id: int, user_id: int) -> Pair:
+def pair_for_member(db: Session, pair_id: int, user_id: int) -> Pair:
     """The pair, if ``user_id`` is one of its two people and it is confirmed; otherwise NotFound."""
-    pair = session.get(Pair, pair_id)
+    pair = db.get(Pair, pair_id)
     if pair is None or not pair.has_member(user_id) or pair.status == "proposed":
         raise NotFound(f"pair {pair_id} not found")
     return pair
 
 
-def pairs_of(session: Session, user_id: int) -> list[Pair]:
+def pairs_of(db: Session, user_id: int) -> list[Pair]:
     query = (
         select(Pair)
         .where((Pair.mentor_id == user_id) | (Pair.mentee_id == user_id), Pair.status != "proposed")
         .order_by(Pair.id)
     )
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def confirm_pair(session: Session, pair: Pair) -> Pair:
+def confirm_pair(db: Session, pair: Pair) -> Pair:
     if pair.status != "proposed":
         raise Conflict(f"pair {pair.id} is {pair.status}; only a proposed pair can be confirmed")
-    taken = _confirmed_users(session, pair.cohort_id) & _users(pair)
+    taken = _confirmed_users(db, pair.cohort_id) & _users(pair)
     if taken:
         raise Conflict(f"user {min(taken)} is already in a confirmed pair")
     pair.status = "confirmed"
     pair.confirmed_at = utcnow()
-    for other in open_pairs(session, pair.cohort, statuses=("proposed",)):
+    for other in open_pairs(db, pair.cohort, statuses=("proposed",)):
         if other.id != pair.id and _users(other) & _users(pair):
-            session.delete(other)
-    session.flush()
+            db.delete(other)
+    db.flush()
     return pair
 
 
-def swap_mentees(session: Session, first: Pair, second: Pair, skills: SkillCatalog) -> tuple[Pair, Pair]:
+def swap_mentees(db: Session, first: Pair, second: Pair, skills: SkillCatalog) -> tuple[Pair, Pair]:
     """Exchange the mentees of two proposed pairs of one cohort, rescoring both; a forbidden result is refused."""
     if first.id == second.id:
         raise ProgramError("choose two different pairs")
@@ -142,41 +142,41 @@ def swap_mentees(session: Session, first: Pair, second: Pair, skills: SkillCatal
         raise ProgramError("both pairs must be in the same cohort")
     if first.status != "proposed" or second.status != "proposed":
         raise Conflict("only proposed pairs can be swapped; end a confirmed pair first")
-    new_first = _rescore(session, first.mentor_id, second.mentee_id, skills)
-    new_second = _rescore(session, second.mentor_id, first.mentee_id, skills)
+    new_first = _rescore(db, first.mentor_id, second.mentee_id, skills)
+    new_second = _rescore(db, second.mentor_id, first.mentee_id, skills)
     for result in (new_first, new_second):
         if result.violations:
             raise ProgramError(f"the swap would break a rule: {result.violations[0]}")
     first.mentee_id, second.mentee_id = second.mentee_id, first.mentee_id
     for pair, result in ((first, new_first), (second, new_second)):
         pair.score, pair.explanation, pair.origin = result.score, result.explanation, "swap"
-    session.flush()
+    db.flush()
     return first, second
 
 
 def set_pair(
-    session: Session, cohort: Cohort, *, mentor_id: int, mentee_id: int, skills: SkillCatalog, allow_weak: bool = False
+    db: Session, cohort: Cohort, *, mentor_id: int, mentee_id: int, skills: SkillCatalog, allow_weak: bool = False
 ) -> Pair:
     """An admin's own choice of pair, proposed like any other; their other open proposals are dropped.
 
     A reporting line is never overridden. Missing shared time or formats that do not overlap are
     refused unless ``allow_weak`` says the admin knows (the pair may meet outside their profile).
     """
-    mentor, mentee = _member(session, cohort, mentor_id), _member(session, cohort, mentee_id)
+    mentor, mentee = _member(db, cohort, mentor_id), _member(db, cohort, mentee_id)
     if mentor.role != "mentor" or mentee.role != "mentee":
         raise ProgramError("the first person must be a mentor and the second a mentee of this cohort")
-    taken = _confirmed_users(session, cohort.id) & {mentor_id, mentee_id}
+    taken = _confirmed_users(db, cohort.id) & {mentor_id, mentee_id}
     if taken:
         raise Conflict(f"user {min(taken)} is already in a confirmed pair")
-    result = _rescore(session, mentor_id, mentee_id, skills)
+    result = _rescore(db, mentor_id, mentee_id, skills)
     reporting = [v for v in result.violations if v.startswith("reporting line")]
     if reporting:
         raise ProgramError(f"not allowed: {reporting[0]}")
     if result.violations and not allow_weak:
         raise ProgramError(f"{result.violations[0]}; set allow_weak to pair them anyway")
-    for other in open_pairs(session, cohort, statuses=("proposed",)):
+    for other in open_pairs(db, cohort, statuses=("proposed",)):
         if _users(other) & {mentor_id, mentee_id}:
-            session.delete(other)
+            db.delete(other)
     score = 0.0 if result.violations else result.score
     pair = Pair(
         cohort_id=cohort.id,
@@ -187,17 +187,17 @@ def set_pair(
         explanation="set by an admin; " + result.explanation,
         origin="override",
     )
-    session.add(pair)
-    session.flush()
+    db.add(pair)
+    db.flush()
     return pair
 
 
-def end_pair(session: Session, pair: Pair) -> Pair:
+def end_pair(db: Session, pair: Pair) -> Pair:
     if pair.status != "confirmed":
         raise Conflict(f"pair {pair.id} is {pair.status}; only a confirmed pair can be ended")
     pair.status = "ended"
     pair.ended_at = utcnow()
-    session.flush()
+    db.flush()
     return pair
 
 
@@ -205,26 +205,24 @@ def _users(pair: Pair) -> set[int]:
     return {pair.mentor_id, pair.mentee_id}
 
 
-def _confirmed_users(session: Session, cohort_id: int) -> set[int]:
+def _confirmed_users(db: Session, cohort_id: int) -> set[int]:
     query = select(Pair.mentor_id, Pair.mentee_id).where(Pair.cohort_id == cohort_id, Pair.status == "confirmed")
-    return {user for row in session.execute(query) for user in row}
+    return {user for row in db.execute(query) for user in row}
 
 
-def _member(session: Session, cohort: Cohort, user_id: int) -> Membership:
-    membership = session.scalar(
-        select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id)
-    )
+def _member(db: Session, cohort: Cohort, user_id: int) -> Membership:
+    membership = db.scalar(select(Membership).where(Membership.cohort_id == cohort.id, Membership.user_id == user_id))
     if membership is None:
         raise NotFound(f"user {user_id} is not in cohort {cohort.name}")
     return membership
 
 
-def _rescore(session: Session, mentor_id: int, mentee_id: int, skills: SkillCatalog) -> PairScore:
-    mentor, mentee = membership_of(session, mentor_id), membership_of(session, mentee_id)
+def _rescore(db: Session, mentor_id: int, mentee_id: int, skills: SkillCatalog) -> PairScore:
+    mentor, mentee = membership_of(db, mentor_id), membership_of(db, mentee_id)
     if mentor is None or mentee is None:
         raise NotFound("both people must be cohort members")
     if not mentor.profile or not mentee.profile:
         raise ProgramError("both people must have filled the matching profile")
-    cohort_members = members(session, mentor.cohort)
+    cohort_members = members(db, mentor.cohort)
     org = {m.external_id: (m.profile or {}).get("manager_id") for m in cohort_members}
     return score_pair(to_profile(mentor, skills=skills), to_profile(mentee, skills=skills), skills=skills, org=org)

@@ -51,7 +51,7 @@ class PulseAnswers:
 
 
 def submit_pulse(
-    session: Session,
+    db: Session,
     *,
     user: User,
     answers: PulseAnswers,
@@ -60,7 +60,7 @@ def submit_pulse(
     secret: SecretStr | str,
     when: datetime,
 ) -> Pulse:
-    membership = membership_of(session, user.id)
+    membership = membership_of(db, user.id)
     if membership is None:
         raise ProgramError("pulses are for members of a cohort")
     questions = QUESTIONS.get(answers.kind)
@@ -75,8 +75,8 @@ def submit_pulse(
     if (answers.kind == "session") != (answers.session_id is not None):
         raise ProgramError("a session pulse names its session_id; surveys do not")
     if answers.session_id is not None:
-        logged = session.get(PairSession, answers.session_id)
-        pair = session.get(Pair, logged.pair_id) if logged is not None else None
+        logged = db.get(PairSession, answers.session_id)
+        pair = db.get(Pair, logged.pair_id) if logged is not None else None
         if logged is None or pair is None or not pair.has_member(user.id):
             raise NotFound(f"session {answers.session_id} not found")
     already = select(Pulse.id).where(
@@ -85,11 +85,11 @@ def submit_pulse(
         Pulse.cohort_id == membership.cohort_id,
         Pulse.session_id.is_(None) if answers.session_id is None else Pulse.session_id == answers.session_id,
     )
-    if session.scalar(already) is not None:
+    if db.scalar(already) is not None:
         raise Conflict("you have already answered this one")
 
     comment = " ".join(answers.comment.split())
-    anonymized = anonymizer.anonymize(comment, extra_names=_names_near(session, user)).text if comment else ""
+    anonymized = anonymizer.anonymize(comment, extra_names=_names_near(db, user)).text if comment else ""
     scores = classifier.classify(anonymized) if anonymized else []
     pulse = Pulse(
         cohort_id=membership.cohort_id,
@@ -100,19 +100,19 @@ def submit_pulse(
         comment=anonymized,
         themes=[score.theme for score in scores],
     )
-    session.add(pulse)
-    session.flush()
-    store_events(session, event_rows(scores, author=Author.of(user), when=when, secret=secret))
+    db.add(pulse)
+    db.flush()
+    store_events(db, event_rows(scores, author=Author.of(user), when=when, secret=secret))
     return pulse
 
 
-def _names_near(session: Session, user: User) -> list[str]:
+def _names_near(db: Session, user: User) -> list[str]:
     """The respondent and their partners: the names most likely to appear in the answer."""
-    partners = session.scalars(
+    partners = db.scalars(
         select(Pair).where((Pair.mentor_id == user.id) | (Pair.mentee_id == user.id), Pair.status != "proposed")
     )
     return [user.name, *(name for pair in partners for name in (pair.mentor.name, pair.mentee.name))]
 
 
-def own_pulses(session: Session, user: User) -> list[Pulse]:
-    return list(session.scalars(select(Pulse).where(Pulse.user_id == user.id).order_by(Pulse.id)))
+def own_pulses(db: Session, user: User) -> list[Pulse]:
+    return list(db.scalars(select(Pulse).where(Pulse.user_id == user.id).order_by(Pulse.id)))

@@ -34,7 +34,7 @@ class ActionDraft:
 
 
 def log_session(
-    session: Session,
+    db: Session,
     *,
     pair: Pair,
     user: User,
@@ -58,14 +58,14 @@ def log_session(
     if len(actions) > MAX_ACTIONS:
         raise ProgramError(f"at most {MAX_ACTIONS} actions per session")
     logged = PairSession(pair_id=pair.id, held_on=held_on, logged_by=user.id, notes=notes.strip(), rating=rating)
-    session.add(logged)
-    session.flush()
+    db.add(logged)
+    db.flush()
     for draft in actions:
-        add_action(session, pair=pair, draft=draft, session_id=logged.id)
+        add_action(db, pair=pair, draft=draft, session_id=logged.id)
     return logged
 
 
-def add_action(session: Session, *, pair: Pair, draft: ActionDraft, session_id: int | None = None) -> SessionAction:
+def add_action(db: Session, *, pair: Pair, draft: ActionDraft, session_id: int | None = None) -> SessionAction:
     text = " ".join(draft.text.split())
     if not text:
         raise ProgramError("an action needs a text")
@@ -75,50 +75,50 @@ def add_action(session: Session, *, pair: Pair, draft: ActionDraft, session_id: 
     if owner is None:
         raise ProgramError("an action's owner is 'mentor' or 'mentee'")
     action = SessionAction(pair_id=pair.id, session_id=session_id, text=text, owner_id=owner, due_on=draft.due_on)
-    session.add(action)
-    session.flush()
+    db.add(action)
+    db.flush()
     return action
 
 
-def pair_sessions(session: Session, pair: Pair) -> list[PairSession]:
+def pair_sessions(db: Session, pair: Pair) -> list[PairSession]:
     query = select(PairSession).where(PairSession.pair_id == pair.id).order_by(PairSession.held_on, PairSession.id)
-    return list(session.scalars(query))
+    return list(db.scalars(query))
 
 
-def pair_actions(session: Session, pair: Pair, *, open_only: bool = False) -> list[SessionAction]:
+def pair_actions(db: Session, pair: Pair, *, open_only: bool = False) -> list[SessionAction]:
     query = select(SessionAction).where(SessionAction.pair_id == pair.id)
     if open_only:
         query = query.where(SessionAction.done_at.is_(None))
-    return list(session.scalars(query.order_by(SessionAction.due_on.is_(None), SessionAction.due_on, SessionAction.id)))
+    return list(db.scalars(query.order_by(SessionAction.due_on.is_(None), SessionAction.due_on, SessionAction.id)))
 
 
-def set_action_done(session: Session, *, action_id: int, user: User, done: bool) -> SessionAction:
+def set_action_done(db: Session, *, action_id: int, user: User, done: bool) -> SessionAction:
     """Mark an action done (or open again); only the pair's two people can."""
-    action = session.get(SessionAction, action_id)
-    pair = session.get(Pair, action.pair_id) if action is not None else None
+    action = db.get(SessionAction, action_id)
+    pair = db.get(Pair, action.pair_id) if action is not None else None
     if action is None or pair is None or not pair.has_member(user.id):
         raise NotFound(f"action {action_id} not found")
     action.done_at = (action.done_at or utcnow()) if done else None
-    session.flush()
+    db.flush()
     return action
 
 
-def agenda_inputs(session: Session, pair: Pair) -> tuple[list[str], str]:
+def agenda_inputs(db: Session, pair: Pair) -> tuple[list[str], str]:
     """Open actions (with owner and due date) and the latest notes, for ``plan_session``."""
     names = {pair.mentor_id: pair.mentor.name, pair.mentee_id: pair.mentee.name}
     actions = [
         f"{action.text} ({names.get(action.owner_id, 'someone')}"
         + (f", due {action.due_on.isoformat()})" if action.due_on else ")")
-        for action in pair_actions(session, pair, open_only=True)
+        for action in pair_actions(db, pair, open_only=True)
     ]
-    sessions = pair_sessions(session, pair)
+    sessions = pair_sessions(db, pair)
     notes = next((s.notes for s in reversed(sessions) if s.notes), "")
     return actions, notes
 
 
-def last_session_day(session: Session, pair: Pair) -> date | None:
+def last_session_day(db: Session, pair: Pair) -> date | None:
     query = select(PairSession.held_on).where(PairSession.pair_id == pair.id).order_by(PairSession.held_on.desc())
-    return session.scalar(query.limit(1))
+    return db.scalar(query.limit(1))
 
 
 def cadence_calendar(pair: Pair, *, slots: Sequence[str], minutes: int = 60, stamp: datetime | None = None) -> bytes:

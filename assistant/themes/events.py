@@ -29,7 +29,7 @@ from pydantic import SecretStr
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import ThemeEvent, User
 from assistant.themes.classify import ThemeScore
 from assistant.themes.rollup import record_rollups
@@ -88,15 +88,15 @@ def event_rows(
     ]
 
 
-def store_events(session: Session, rows: Sequence[dict[str, object]]) -> int:
+def store_events(db: Session, rows: Sequence[dict[str, object]]) -> int:
     """Insert event rows with one executemany (Core, not the ORM's per-object bookkeeping).
 
     The report's rollups are updated in the same transaction (:mod:`assistant.themes.rollup`), so
     they never disagree with the events, whichever commits or rolls back.
     """
     if rows:
-        session.execute(insert(cast(Table, ThemeEvent.__table__)), list(rows))
-        record_rollups(session, rows)
+        db.execute(insert(cast(Table, ThemeEvent.__table__)), list(rows))
+        record_rollups(db, rows)
     return len(rows)
 
 
@@ -110,13 +110,13 @@ class ThemeLogger:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        db_factory: sessionmaker[Session],
         secret: SecretStr | str,
         build_classifier: Callable[[], Classifier],
         *,
         max_pending: int = 1000,
     ) -> None:
-        self._sessions = sessions
+        self._db_factory = db_factory
         self._secret = secret
         self._build_classifier = build_classifier
         self._classifier: Classifier | None = None
@@ -148,8 +148,8 @@ class ThemeLogger:
         rows = event_rows(scores, author=author, when=when, secret=self._secret)
         if not rows:
             return 0
-        with session_scope(self._sessions) as session:
-            return store_events(session, rows)
+        with transaction(self._db_factory) as db:
+            return store_events(db, rows)
 
     def submit(self, text: str, *, author: Author, when: datetime | date) -> bool:
         """Record in the background; call only after the message is committed. False if skipped."""

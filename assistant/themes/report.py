@@ -193,7 +193,7 @@ def period_starts(since: date, until: date, period: Period) -> list[date]:
 
 
 def theme_report(
-    session: Session,
+    db: Session,
     *,
     since: date | None = None,
     until: date | None = None,
@@ -207,17 +207,17 @@ def theme_report(
     ``themes`` (the taxonomy's ids) are listed even when nobody raised them, so that a theme's mere
     presence in the report says nothing; themes found in the events are added to them.
     """
-    return _theme_report(_Tables, session, since=since, until=until, period=period, by=by, k=k, themes=themes)
+    return _theme_report(_Tables, db, since=since, until=until, period=period, by=by, k=k, themes=themes)
 
 
-def _event_theme_report(session: Session, **options: Any) -> ThemeReport:
+def _event_theme_report(db: Session, **options: Any) -> ThemeReport:
     """The same report counted straight from ``theme_events`` (seconds at a million events): the reference."""
-    return _theme_report(_EventTables, session, **options)
+    return _theme_report(_EventTables, db, **options)
 
 
 def _theme_report(
     tables_type: type[_Tables],
-    session: Session,
+    db: Session,
     *,
     since: date | None = None,
     until: date | None = None,
@@ -247,7 +247,7 @@ def _theme_report(
     except OverflowError:
         raise ValueError("dates must be between the years 2 and 9998") from None
 
-    tables = tables_type(session, first_month, end, k)
+    tables = tables_type(db, first_month, end, k)
     published = tables.view(period, by)
     groups = tables.groups.get(by, []) if by else []
     listed = sorted(set(themes) | {key[1] for key in published})
@@ -286,8 +286,8 @@ VIEWS: tuple[View, ...] = tuple((period, by) for period in PERIODS for by in (No
 class _Tables:
     """The six views' aggregate tables for whole months, and the rules run over all of them at once."""
 
-    def __init__(self, session: Session, start: date, end: date, k: int) -> None:
-        self.session, self.start, self.end, self.k = session, start, end, k
+    def __init__(self, db: Session, start: date, end: date, k: int) -> None:
+        self.db, self.start, self.end, self.k = db, start, end, k
         self.groups: dict[By, list[str]] = {}
         self._solved: dict[View, dict[Key, _Entry]] | None = None
 
@@ -350,7 +350,7 @@ class _Tables:
             ThemeCount.period_start >= self.start,
             ThemeCount.period_start <= self.end,
         )
-        rows = self.session.connection().execute(query).all()  # Core: plain rows, no ORM bookkeeping
+        rows = self.db.connection().execute(query).all()  # Core: plain rows, no ORM bookkeeping
         return {
             (start, theme, group if by else None): _Entry(participants, mentions)
             for start, theme, group, participants, mentions in rows
@@ -387,7 +387,7 @@ class _EventTables(_Tables):
             .group_by(*keys)
         )
         counts: dict[Key, _Entry] = {}
-        for row in self.session.execute(query):
+        for row in self.db.execute(query):
             values = list(row)
             start = values.pop(0) if bucket is None else bucket
             theme = values.pop(0)

@@ -80,10 +80,10 @@ def cohort_group(cohort: str | None) -> str:
     return cohort or NO_COHORT
 
 
-def record_rollups(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Count theme event rows (as inserted by ``store_events``) into the rollups, in the session's transaction."""
+def record_rollups(db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Count theme event rows (as inserted by ``store_events``) into the rollups, in the caller's transaction (``db``)."""
     if rows:
-        _record(session.connection(), rows)
+        _record(db.connection(), rows)
 
 
 class _Batch:
@@ -220,9 +220,9 @@ _TYPES: dict[str, Any] = {
 }
 
 
-def rebuild_rollups(session: Session) -> None:
+def rebuild_rollups(db: Session) -> None:
     """Recompute the rollups from ``theme_events`` (repair; the same rows incremental maintenance gives)."""
-    _rebuild(session.connection())
+    _rebuild(db.connection())
 
 
 def _rebuild(connection: Connection) -> None:
@@ -303,19 +303,18 @@ def _month_of(connection: Connection, week: Any) -> ColumnElement[Any]:
 
 
 @event.listens_for(Session, "after_flush")
-def _count_flushed_events(session: Session, _flush_context: UOWTransaction) -> None:
+def _count_flushed_events(db: Session, _flush_context: UOWTransaction) -> None:
     """Events added as ORM objects are counted; ORM updates or deletes of events trigger a rebuild."""
     changed = any(
-        isinstance(obj, ThemeEvent) and (obj in session.deleted or session.is_modified(obj))
-        for obj in (*session.deleted, *session.dirty)
+        isinstance(obj, ThemeEvent) and (obj in db.deleted or db.is_modified(obj)) for obj in (*db.deleted, *db.dirty)
     )
     if changed:
-        _rebuild(session.connection())
+        _rebuild(db.connection())
         return
-    added = sorted((obj for obj in session.new if isinstance(obj, ThemeEvent)), key=lambda e: e.id)
+    added = sorted((obj for obj in db.new if isinstance(obj, ThemeEvent)), key=lambda e: e.id)
     if added:
         _record(
-            session.connection(),
+            db.connection(),
             [
                 {
                     "theme": e.theme,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant.api.deps import SESSION_COOKIE, user_for_token
+from assistant.api.deps import SIGN_IN_COOKIE, user_for_token
 from assistant.db.models import User
 from assistant.web.layout import Html, fill, message_page, render_page
 
@@ -21,10 +21,10 @@ MAX_TOKEN_CHARS = 200
 
 def cookie_user(request: Request) -> User | None:
     """The signed-in user of a page request, or None."""
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = request.cookies.get(SIGN_IN_COOKIE, "")
     if not token or len(token) > MAX_TOKEN_CHARS:
         return None
-    return user_for_token(request.app.state.services.sessions, token)
+    return user_for_token(request.app.state.services.db_factory, token)
 
 
 def home_for(user: User) -> str:
@@ -66,7 +66,7 @@ def signin_page(
     """
     if not token:
         return signin_form(next)
-    user = user_for_token(request.app.state.services.sessions, token.strip())
+    user = user_for_token(request.app.state.services.db_factory, token.strip())
     if user is None:
         return signin_form(next, "This sign-in link is not valid any more. Ask your program lead for a new one.", 401)
     main = fill("confirm.html", name=user.name, role=user.role, token=token.strip(), next=safe_next(next))
@@ -75,18 +75,18 @@ def signin_page(
 
 @router.post("/auth/signin")
 async def signin(request: Request) -> Response:
-    """Check the token from the form, set the session cookie and go on to the page asked for."""
+    """Check the token from the form, set the sign-in cookie and go on to the page asked for."""
     if not from_this_site(request):
         return message_page("Sign-in refused", "Sign in from Tandem's own sign-in page.", user=None, status_code=403)
     form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=10)
     token = form.get("token", [""])[0].strip()[:MAX_TOKEN_CHARS]
     next_path = form.get("next", [""])[0]
-    user = await run_in_threadpool(user_for_token, request.app.state.services.sessions, token) if token else None
+    user = await run_in_threadpool(user_for_token, request.app.state.services.db_factory, token) if token else None
     if user is None:
         return signin_form(next_path, "That token is not valid or the account is inactive.", 401)
     response = RedirectResponse(safe_next(next_path) or home_for(user), status.HTTP_303_SEE_OTHER)
     response.set_cookie(
-        SESSION_COOKIE,
+        SIGN_IN_COOKIE,
         token,
         max_age=SESSION_SECONDS,
         path="/",
@@ -103,6 +103,6 @@ def signout(request: Request) -> Response:
         return message_page("Sign-out refused", "Sign out from Tandem's own pages.", user=None, status_code=403)
     response = RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
+        SIGN_IN_COOKIE, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
     )
     return response

@@ -98,11 +98,11 @@ def my_pair(user: Annotated[User, Depends(page_user(PARTICIPANTS))]) -> HTMLResp
     return render_page("My pair", main, user=user, current="/pair", script="pair.js")
 
 
-def cohort_options(sessions: sessionmaker[Session]) -> Html:
+def cohort_options(db_factory: sessionmaker[Session]) -> Html:
     """Every cohort as an ``<option>``, grouped by program, rendered with the page."""
     groups = []
-    with sessions() as session:
-        for program in list_programs(session):
+    with db_factory() as db:
+        for program in list_programs(db):
             options = "".join(
                 f'<option value="{cohort.id}">{escape(cohort.name)} (from {cohort.starts_on.isoformat()})</option>'
                 for cohort in sorted(program.cohorts, key=lambda c: (c.starts_on, c.id), reverse=True)
@@ -114,7 +114,7 @@ def cohort_options(sessions: sessionmaker[Session]) -> Html:
 
 @router.get("/hr/program", response_class=HTMLResponse)
 def hr_program(request: Request, user: Annotated[User, Depends(page_user(HR_VIEWERS))]) -> HTMLResponse:
-    main = fill("hr-program.html", cohorts=cohort_options(request.app.state.services.sessions))
+    main = fill("hr-program.html", cohorts=cohort_options(request.app.state.services.db_factory))
     return render_page("Cohort figures", main, user=user, current="/hr/program", script="hr-program.js")
 
 

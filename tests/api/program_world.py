@@ -7,7 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import User
 from assistant.db.program_models import Cohort, Program
 from assistant.program import pairing
@@ -40,56 +40,56 @@ class ProgramWorld:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._numbers = itertools.count(1)
-        with session_scope(services.sessions) as session:
-            self.program_id = create_program(session, ProgramSpec(f"Access matrix program {uuid.uuid4().hex[:8]}")).id
+        with transaction(services.db_factory) as db:
+            self.program_id = create_program(db, ProgramSpec(f"Access matrix program {uuid.uuid4().hex[:8]}")).id
 
     def cohort(self) -> int:
-        with session_scope(self.services.sessions) as session:
-            program = session.get_one(Program, self.program_id)
+        with transaction(self.services.db_factory) as db:
+            program = db.get_one(Program, self.program_id)
             started = date.today() - timedelta(days=10)
             return create_cohort(
-                session, program=program, name=f"Matrix cohort {uuid.uuid4().hex[:8]}", starts_on=started
+                db, program=program, name=f"Matrix cohort {uuid.uuid4().hex[:8]}", starts_on=started
             ).id
 
     def enrol(self, cohort_id: int, user_id: int, role: str) -> None:
-        with session_scope(self.services.sessions) as session:
-            cohort = session.get_one(Cohort, cohort_id)
-            membership = add_member(session, cohort=cohort, user=session.get_one(User, user_id), role=role)
+        with transaction(self.services.db_factory) as db:
+            cohort = db.get_one(Cohort, cohort_id)
+            membership = add_member(db, cohort=cohort, user=db.get_one(User, user_id), role=role)
             profile = MENTOR_PROFILE if role == "mentor" else MENTEE_PROFILE
-            save_profile(session, membership=membership, answers=profile, skills=default_skills())
+            save_profile(db, membership=membership, answers=profile, skills=default_skills())
 
     def member(self, user_id: int) -> int:
         """Put an existing mentor or mentee in a fresh cohort with a filled profile; returns the cohort id."""
-        with session_scope(self.services.sessions) as session:
-            role = session.get_one(User, user_id).role
+        with transaction(self.services.db_factory) as db:
+            role = db.get_one(User, user_id).role
         cohort_id = self.cohort()
         self.enrol(cohort_id, user_id, role)
         return cohort_id
 
     def participant(self, role: str) -> int:
-        with session_scope(self.services.sessions) as session:
-            user, _ = crud.create_user(session, name=f"Matrix {role} {next(self._numbers)}", role=role)
+        with transaction(self.services.db_factory) as db:
+            user, _ = crud.create_user(db, name=f"Matrix {role} {next(self._numbers)}", role=role)
             return user.id
 
     def pair(self, user_id: int | None = None, *, confirmed: bool = True) -> int:
         """A pair in a fresh cohort; ``user_id`` (a mentor or mentee) is one of the two when given."""
         role = "mentee"
         if user_id is not None:
-            with session_scope(self.services.sessions) as session:
-                role = session.get_one(User, user_id).role
+            with transaction(self.services.db_factory) as db:
+                role = db.get_one(User, user_id).role
         cohort_id = self.cohort()
         me = user_id if user_id is not None else self.participant(role)
         partner = self.participant("mentor" if role == "mentee" else "mentee")
         self.enrol(cohort_id, me, role)
         self.enrol(cohort_id, partner, "mentor" if role == "mentee" else "mentee")
         mentor, mentee = (me, partner) if role == "mentor" else (partner, me)
-        with session_scope(self.services.sessions) as session:
-            cohort = session.get_one(Cohort, cohort_id)
-            pair = pairing.set_pair(session, cohort, mentor_id=mentor, mentee_id=mentee, skills=default_skills())
+        with transaction(self.services.db_factory) as db:
+            cohort = db.get_one(Cohort, cohort_id)
+            pair = pairing.set_pair(db, cohort, mentor_id=mentor, mentee_id=mentee, skills=default_skills())
             if confirmed:
-                pairing.confirm_pair(session, pair)
-                draft = draft_agreement(session, pair, self.services.settings.knowledge_dir, default_skills())
-                revise_agreement(session, pair, pair.mentor, {label: "agreed" for label in unfilled(draft.fields)})
+                pairing.confirm_pair(db, pair)
+                draft = draft_agreement(db, pair, self.services.settings.knowledge_dir, default_skills())
+                revise_agreement(db, pair, pair.mentor, {label: "agreed" for label in unfilled(draft.fields)})
             return pair.id
 
     def proposed_pairs(self) -> tuple[int, int]:
@@ -98,13 +98,13 @@ class ProgramWorld:
         people = [(self.participant(role), role) for role in ("mentor", "mentee", "mentor", "mentee")]
         for user_id, role in people:
             self.enrol(cohort_id, user_id, role)
-        with session_scope(self.services.sessions) as session:
-            cohort = session.get_one(Cohort, cohort_id)
+        with transaction(self.services.db_factory) as db:
+            cohort = db.get_one(Cohort, cohort_id)
             first = pairing.set_pair(
-                session, cohort, mentor_id=people[0][0], mentee_id=people[1][0], skills=default_skills()
+                db, cohort, mentor_id=people[0][0], mentee_id=people[1][0], skills=default_skills()
             )
             second = pairing.set_pair(
-                session, cohort, mentor_id=people[2][0], mentee_id=people[3][0], skills=default_skills()
+                db, cohort, mentor_id=people[2][0], mentee_id=people[3][0], skills=default_skills()
             )
             return first.id, second.id
 
@@ -116,9 +116,9 @@ class ProgramWorld:
 
     def action(self, user_id: int | None = None) -> int:
         pair_id = self.pair(user_id)
-        with session_scope(self.services.sessions) as session:
-            pair = pairing.get_pair(session, pair_id)
+        with transaction(self.services.db_factory) as db:
+            pair = pairing.get_pair(db, pair_id)
             log_session(
-                session, pair=pair, user=pair.mentor, held_on=date.today(), actions=[ActionDraft("Try it", "mentee")]
+                db, pair=pair, user=pair.mentor, held_on=date.today(), actions=[ActionDraft("Try it", "mentee")]
             )
-            return pair_actions(session, pair)[0].id
+            return pair_actions(db, pair)[0].id

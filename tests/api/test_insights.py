@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import Message, ThemeEvent
 from assistant.services import Services
 from assistant.themes.classify import ThemeScore, load_taxonomy
@@ -32,12 +32,12 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def seed_week(services: Services, counts: dict[tuple[str, str], int]) -> None:
     """``counts[(theme, role)]`` new participants each mention ``theme`` once in WEEK."""
-    with session_scope(services.sessions) as session:
+    with transaction(services.db_factory) as db:
         for number, ((theme, role), count) in enumerate(counts.items()):
             for person in range(count):
                 author = Author(900_000 + number * 100 + person, role, "atlas")
                 rows = event_rows([ThemeScore(theme, 0.9)], author=author, when=WEEK, secret="s")
-                store_events(session, rows)
+                store_events(db, rows)
 
 
 @pytest.mark.parametrize("role", ["mentee", "mentor"])
@@ -117,9 +117,9 @@ def test_a_seeded_program_goes_through_the_real_path_and_reports_both_kinds_of_c
     end = date(2031, 6, 18)
     summary = seed_program(services, participants=36, cohorts=2, weeks=3, seed=11, end=end)
     assert summary.participants == 36 and summary.messages > 60 and summary.events > 40
-    with services.sessions() as session:
-        replies = session.scalar(select(func.count()).where(Message.provider == DEMO_PROVIDER))
-        weeks = set(session.scalars(select(ThemeEvent.week_start).distinct()))
+    with services.db_factory() as db:
+        replies = db.scalar(select(func.count()).where(Message.provider == DEMO_PROVIDER))
+        weeks = set(db.scalars(select(ThemeEvent.week_start).distinct()))
     assert replies == summary.messages
     assert set(program_weeks(3, end)) <= weeks
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import ThemeEvent
 from assistant.db.program_models import Pair
 from assistant.services import Services
@@ -295,8 +295,8 @@ def test_a_pulse_keeps_scores_and_an_anonymized_comment_and_logs_its_themes(
     )
     assert stranger.status_code == 422, "the outsider is in no cohort"
     key = participant_key(int(program.mentee["id"]), services.settings.theme_hmac_secret)
-    with services.sessions() as session:
-        events = session.scalar(select(func.count()).where(ThemeEvent.participant_key == key))
+    with services.sessions() as db:
+        events = db.scalar(select(func.count()).where(ThemeEvent.participant_key == key))
     assert events == len(pulse["themes"]) >= 1
     assert [p["id"] for p in program.get(program.mentee, "/pulses")] == [pulse["id"]]
     assert program.get(program.mentor, "/pulses") == []
@@ -324,8 +324,8 @@ def test_hr_sees_cohort_figures_with_small_groups_withheld(program: Program) -> 
 
 def test_a_pair_without_sessions_is_reported_to_the_admin_as_stalled(program: Program, services: Services) -> None:
     assert program.get(program.admin, "/stalled-pairs?days=7")["count"] == 0, "confirmed today: the clock just started"
-    with session_scope(services.sessions) as session:
-        session.get(Pair, program.pair_id).confirmed_at = datetime.now(UTC) - timedelta(days=19)  # type: ignore[union-attr]
+    with transaction(services.sessions) as db:
+        db.get(Pair, program.pair_id).confirmed_at = datetime.now(UTC) - timedelta(days=19)  # type: ignore[union-attr]
     assert program.get(program.admin, "/stalled-pairs")["count"] == 0, "19 days is within the program's 28"
     stalled = program.get(program.admin, "/stalled-pairs?days=7")
     assert stalled["count"] == 1

@@ -92,14 +92,14 @@ def test_forgetting_deletes_everything_personal_and_leaves_unlinkable_events(
 
     assert client.delete(f"{API}/users/{user_id}", headers=auth(admin)).status_code == 204
 
-    with services.sessions() as session:
-        assert session.get(User, user_id) is None
-        assert session.scalar(select(func.count()).where(Conversation.user_id == user_id)) == 0
-        assert session.scalar(select(func.count()).where(Message.conversation_id == conversation)) == 0
-        assert session.scalar(select(func.count()).where(Goal.user_id == user_id)) == 0
-        remaining = list(session.scalars(select(ThemeEvent).where(ThemeEvent.participant_key == key)))
+    with services.db_factory() as db:
+        assert db.get(User, user_id) is None
+        assert db.scalar(select(func.count()).where(Conversation.user_id == user_id)) == 0
+        assert db.scalar(select(func.count()).where(Message.conversation_id == conversation)) == 0
+        assert db.scalar(select(func.count()).where(Goal.user_id == user_id)) == 0
+        remaining = list(db.scalars(select(ThemeEvent).where(ThemeEvent.participant_key == key)))
         keys_of_users = {
-            participant_key(uid, services.settings.theme_hmac_secret) for uid in session.scalars(select(User.id))
+            participant_key(uid, services.settings.theme_hmac_secret) for uid in db.scalars(select(User.id))
         }
     assert [event.theme for event in remaining] == ["ai-tools", "ai-tools"]
     assert key not in keys_of_users, "no user row maps to the forgotten key"

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from assistant.app import create_app
 from assistant.config import Settings
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import Services, build_services
 from tests.conftest import KNOWLEDGE
@@ -78,8 +78,8 @@ class LiveServer:
 
     def add_user(self, name: str, role: str, cohort: str | None = None) -> str:
         """Create a user directly in the database; returns the personal token."""
-        with session_scope(self.services.sessions) as session:
-            _, token = crud.create_user(session, name=name, role=role, cohort=cohort)
+        with transaction(self.services.db_factory) as db:
+            _, token = crud.create_user(db, name=name, role=role, cohort=cohort)
             return token
 
     def api_paths(self) -> set[str]:

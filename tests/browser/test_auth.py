@@ -31,8 +31,8 @@ def test_the_session_cookie_is_httponly_and_strict_and_unsafe_calls_need_the_csr
 ) -> None:
     sign_in(page, live_server.add_user("Cookie Mentee", "mentee"))
     (cookie,) = page.context.cookies()
-    assert cookie["name"] == "tandem_session" and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
-    assert "tandem_session" not in page.evaluate("document.cookie")
+    assert cookie["name"] == "tandem_signin" and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert "tandem_signin" not in page.evaluate("document.cookie")
 
     post = """headers => fetch('/api/v1/conversations', {
         method: 'POST', headers: {'Content-Type': 'application/json', ...headers}, body: '{}'

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import ThemeEvent
 from assistant.themes.events import week_start
 from tests.browser.conftest import LiveServer, screenshot, sign_in
@@ -39,8 +39,8 @@ def theme_events(live_server: LiveServer) -> None:
                 cohort = "spring-2027" if number % 2 else "autumn-2026"
                 key = f"{theme}-{role}-{number}".encode().hex().ljust(64, "0")[:64]
                 rows.append(ThemeEvent(theme=theme, role=role, cohort=cohort, week_start=week, participant_key=key))
-    with session_scope(live_server.services.sessions) as session:
-        session.add_all(rows)
+    with transaction(live_server.services.db_factory) as db:
+        db.add_all(rows)
 
 
 def test_hr_sees_the_theme_chart_suppressed_cells_and_the_csv(

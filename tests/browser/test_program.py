@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import User
 from assistant.db.program_models import Cohort, Pair, Pulse
 from assistant.program import pairing
@@ -98,10 +98,10 @@ def confirmed_pair(live_server: LiveServer, mentor_name: str, mentee_name: str) 
         starts_on=TODAY - timedelta(days=20),
     )
     mentor_id, mentee_id = (enrolled.users[p.id] for p in profiles)
-    with session_scope(live_server.services.sessions) as session:
-        cohort = session.get_one(Cohort, enrolled.cohort_id)
-        pair = pairing.set_pair(session, cohort, mentor_id=mentor_id, mentee_id=mentee_id, skills=default_skills())
-        pairing.confirm_pair(session, pair)
+    with transaction(live_server.services.db_factory) as db:
+        cohort = db.get_one(Cohort, enrolled.cohort_id)
+        pair = pairing.set_pair(db, cohort, mentor_id=mentor_id, mentee_id=mentee_id, skills=default_skills())
+        pairing.confirm_pair(db, pair)
         pair_id = pair.id
     return SeededPair(pair_id, enrolled.tokens[profiles[0].id], enrolled.tokens[profiles[1].id])
 
@@ -130,22 +130,22 @@ def busy_cohort(live_server: LiveServer) -> int:
         starts_on=starts_on,
     )
     knowledge_dir = live_server.services.settings.knowledge_dir
-    with session_scope(live_server.services.sessions) as session:
-        cohort = session.get_one(Cohort, enrolled.cohort_id)
+    with transaction(live_server.services.db_factory) as db:
+        cohort = db.get_one(Cohort, enrolled.cohort_id)
         for number in range(6):
-            mentor_user = session.get_one(User, enrolled.users[profiles[number].id])
-            mentee_user = session.get_one(User, enrolled.users[profiles[number + 6].id])
+            mentor_user = db.get_one(User, enrolled.users[profiles[number].id])
+            mentee_user = db.get_one(User, enrolled.users[profiles[number + 6].id])
             pair = pairing.set_pair(
-                session, cohort, mentor_id=mentor_user.id, mentee_id=mentee_user.id, skills=default_skills()
+                db, cohort, mentor_id=mentor_user.id, mentee_id=mentee_user.id, skills=default_skills()
             )
-            pairing.confirm_pair(session, pair)
+            pairing.confirm_pair(db, pair)
             pair.confirmed_at = datetime.combine(starts_on, time(9), tzinfo=UTC)
             held = [months[0] + timedelta(days=4), months[1] + timedelta(days=4 + number)]
             if number < 2:
                 held.append(TODAY)
             logged = [
                 log_session(
-                    session,
+                    db,
                     pair=pair,
                     user=mentor_user,
                     held_on=day,
@@ -154,7 +154,7 @@ def busy_cohort(live_server: LiveServer) -> int:
                 )
                 for i, day in enumerate(held)
             ]
-            session.add(
+            db.add(
                 Pulse(
                     cohort_id=cohort.id,
                     user_id=mentee_user.id,
@@ -165,7 +165,7 @@ def busy_cohort(live_server: LiveServer) -> int:
                 )
             )
             if number < 3:
-                session.add(
+                db.add(
                     Pulse(
                         cohort_id=cohort.id,
                         user_id=mentee_user.id,
@@ -174,16 +174,14 @@ def busy_cohort(live_server: LiveServer) -> int:
                     )
                 )
             status = "done" if number == 5 else "active"
-            crud.create_goal(session, user=mentee_user, text=f"Goal {number}", criteria={}, status=status)
+            crud.create_goal(db, user=mentee_user, text=f"Goal {number}", criteria={}, status=status)
             if number < 2:
-                draft = draft_agreement(session, pair, knowledge_dir, default_skills())
-                agreed = revise_agreement(
-                    session, pair, mentor_user, {label: "agreed" for label in unfilled(draft.fields)}
-                )
-                accept_agreement(session, pair, mentor_user, agreed.version)
-                accept_agreement(session, pair, mentee_user, agreed.version)
-        session.flush()
-        assert session.query(Pair).filter_by(cohort_id=cohort.id, status="confirmed").count() == 6
+                draft = draft_agreement(db, pair, knowledge_dir, default_skills())
+                agreed = revise_agreement(db, pair, mentor_user, {label: "agreed" for label in unfilled(draft.fields)})
+                accept_agreement(db, pair, mentor_user, agreed.version)
+                accept_agreement(db, pair, mentee_user, agreed.version)
+        db.flush()
+        assert db.query(Pair).filter_by(cohort_id=cohort.id, status="confirmed").count() == 6
     return enrolled.cohort_id
 
 
@@ -240,8 +238,8 @@ def test_admin_proposes_swaps_and_confirms_pairs_for_a_seeded_cohort(page: Page,
     expect(proposals).to_have_count(0)
     expect(page.locator("#proposal-empty")).to_be_visible()
     expect(page.locator("#matching-error")).to_be_hidden()
-    with session_scope(live_server.services.sessions) as session:
-        statuses = [p.status for p in session.query(Pair).filter_by(cohort_id=enrolled.cohort_id)]
+    with transaction(live_server.services.db_factory) as db:
+        statuses = [p.status for p in db.query(Pair).filter_by(cohort_id=enrolled.cohort_id)]
     assert sorted(statuses) == ["confirmed"] * 4
     page.set_viewport_size({"width": 375, "height": 812})
     page.reload()

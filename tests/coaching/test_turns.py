@@ -15,8 +15,8 @@ from tests.conftest import Participants
 
 
 def _user(services: Services, person: dict[str, str]) -> User:
-    with services.sessions() as session:
-        user = session.get(User, int(person["id"]))
+    with services.db_factory() as db:
+        user = db.get(User, int(person["id"]))
         assert user is not None
         return user
 
@@ -37,13 +37,13 @@ def test_a_turn_streams_tokens_then_the_stored_reply_and_logs_its_theme(
     assert [e.kind for e in events][-1] == "done"
     assert "".join(e.text for e in events if e.kind == "token").strip() == events[-1].reply.text.strip()
     assert services.themes.drain(timeout=60)
-    with services.sessions() as session:
+    with services.db_factory() as db:
         stored = crud.list_messages(
-            session, conversation=crud.get_own_conversation(session, user=user, conversation_id=conversation.id)
+            db, conversation=crud.get_own_conversation(db, user=user, conversation_id=conversation.id)
         )
         assert [m.role for m in stored] == ["user", "assistant"]
         assert stored[1].id == events[-1].stored.id and stored[1].citations
-        assert session.query(ThemeEvent).count() >= 1
+        assert db.query(ThemeEvent).count() >= 1
 
 
 def test_an_answer_that_fails_ends_in_an_error_event_and_keeps_the_message(
@@ -59,9 +59,9 @@ def test_an_answer_that_fails_ends_in_an_error_event_and_keeps_the_message(
     final = asyncio.run(final_event(services.turns.run(user, conversation_id=conversation.id, content="What is SBI?")))
 
     assert final.kind == "error" and "saved" in final.text and final.stored is None
-    with services.sessions() as session:
-        owned = crud.get_own_conversation(session, user=user, conversation_id=conversation.id)
-        assert [m.content for m in crud.list_messages(session, conversation=owned)] == ["What is SBI?"]
+    with services.db_factory() as db:
+        owned = crud.get_own_conversation(db, user=user, conversation_id=conversation.id)
+        assert [m.content for m in crud.list_messages(db, conversation=owned)] == ["What is SBI?"]
 
 
 def test_input_a_mode_cannot_take_and_other_peoples_conversations_are_refused_before_storing(
@@ -75,6 +75,6 @@ def test_input_a_mode_cannot_take_and_other_peoples_conversations_are_refused_be
         services.turns.accept(stranger, conversation_id=rehearsal.id, content="Hello")
     with pytest.raises(ValueError):
         services.turns.accept(owner, conversation_id=rehearsal.id, content="   ")
-    with services.sessions() as session:
-        owned = crud.get_own_conversation(session, user=owner, conversation_id=rehearsal.id)
-        assert [m.role for m in crud.list_messages(session, conversation=owned)] == ["assistant"]
+    with services.db_factory() as db:
+        owned = crud.get_own_conversation(db, user=owner, conversation_id=rehearsal.id)
+        assert [m.role for m in crud.list_messages(db, conversation=owned)] == ["assistant"]

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 
 from assistant.config import Settings
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import build_services
 from tests.support.openai_stub import OpenAIStub, StubBehaviour
@@ -37,8 +37,8 @@ def sent_to_model(settings: Settings, embedder: MiniLMEmbedder, stub: OpenAIStub
     )
     services = build_services(configured, embedder=embedder)
     try:
-        with session_scope(services.sessions) as session:
-            crud.create_user(session, name="Dana Fox", role="mentee")
+        with transaction(services.db_factory) as db:
+            crud.create_user(db, name="Dana Fox", role="mentee")
 
         async def ask() -> None:
             async for _ in services.qa.stream(QUESTION, "mentor"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.program.cohorts import (
     ProgramSpec,
     add_member,
@@ -48,20 +48,20 @@ def enrol_cohort(
     suffix = uuid.uuid4().hex[:8]  # PostgreSQL tests share one schema per run; names are unique
     program = program or f"Digital bridge {suffix}"
     cohort = cohort or f"Spring 2027 {suffix}"
-    with session_scope(services.sessions) as session:
+    with transaction(services.db_factory) as db:
         created = create_program(
-            session,
+            db,
             ProgramSpec(
                 program, "Digital skills both ways", 26, "hybrid", cadence_days, ("sessions held",), stalled_after_days
             ),
         )
-        group = create_cohort(session, program=created, name=cohort, starts_on=starts_on)
+        group = create_cohort(db, program=created, name=cohort, starts_on=starts_on)
         enrolled = Enrolled(group.id, group.name, created.id)
         for profile in profiles:
-            user, token = crud.create_user(session, name=profile.name, role=profile.role)
-            membership = add_member(session, cohort=group, user=user, role=profile.role, external_id=profile.id)
+            user, token = crud.create_user(db, name=profile.name, role=profile.role)
+            membership = add_member(db, cohort=group, user=user, role=profile.role, external_id=profile.id)
             if with_profiles:
-                save_profile(session, membership=membership, answers=answers_of(profile), skills=default_skills())
+                save_profile(db, membership=membership, answers=answers_of(profile), skills=default_skills())
             enrolled.users[profile.id] = user.id
             enrolled.tokens[profile.id] = token
     return enrolled

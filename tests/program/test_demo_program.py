@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import PROJECT_ROOT
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 from assistant.db.models import User
 from assistant.db.program_models import Cohort, Pair, PairSession, Pulse, SessionAction
 from assistant.program.agreement import current_agreement, is_accepted, unfilled
@@ -35,15 +35,15 @@ TODAY = date(2031, 3, 19)
 WEEKS = 16  # past the 26-week program's midpoint, so there are mid-point surveys too
 
 
-def seeded(services: Services, sessions: sessionmaker[Session] | None = None, seed: int = 11) -> ProgramSeedSummary:
+def seeded(services: Services, db_factory: sessionmaker[Session] | None = None, seed: int = 11) -> ProgramSeedSummary:
     """24 participants in 2 cohorts (as the demo creates them, without messages), then their program."""
-    target = sessions or services.sessions
-    with session_scope(target) as session:
-        create_participants(session, participants=24, cohorts=2, rng=random.Random(seed))
-    return seed_program_data(services, weeks=WEEKS, seed=seed, today=TODAY, sessions=target)
+    target = db_factory or services.db_factory
+    with transaction(target) as db:
+        create_participants(db, participants=24, cohorts=2, rng=random.Random(seed))
+    return seed_program_data(services, weeks=WEEKS, seed=seed, today=TODAY, db_factory=target)
 
 
-def fingerprint(sessions: sessionmaker[Session]) -> list[list[str]]:
+def fingerprint(db_factory: sessionmaker[Session]) -> list[list[str]]:
     """What was stored, without ids (a shared PostgreSQL schema numbers rows differently)."""
     queries = (
         select(Pair.status, Pair.score, Pair.explanation),
@@ -51,8 +51,8 @@ def fingerprint(sessions: sessionmaker[Session]) -> list[list[str]]:
         select(SessionAction.text, SessionAction.due_on, SessionAction.done_at),
         select(Pulse.kind, Pulse.scores, Pulse.comment),
     )
-    with session_scope(sessions) as session:
-        return [sorted(str(tuple(_plain(v) for v in row)) for row in session.execute(query)) for query in queries]
+    with transaction(db_factory) as db:
+        return [sorted(str(tuple(_plain(v) for v in row)) for row in db.execute(query)) for query in queries]
 
 
 def _plain(value: object) -> object:
@@ -67,10 +67,10 @@ def test_the_same_seed_gives_the_same_program(services: Services, tmp_path: Path
     engine = make_engine(f"sqlite:///{tmp_path / 'second.db'}")
     try:
         migrate(engine)
-        other = make_session_factory(engine)
+        other = make_db_factory(engine)
         second = seeded(services, other)
         assert first == second
-        assert fingerprint(services.sessions) == fingerprint(other)
+        assert fingerprint(services.db_factory) == fingerprint(other)
     finally:
         engine.dispose()
     assert (first.cohorts, first.members, first.first_cohort) == (2, 24, "atlas")
@@ -85,24 +85,24 @@ def test_the_same_seed_gives_the_same_program(services: Services, tmp_path: Path
 
 def test_confirmed_pairs_have_agreements_and_stalled_pairs_are_detected(services: Services) -> None:
     summary = seeded(services)
-    with session_scope(services.sessions) as session:
-        cohorts = list(session.scalars(select(Cohort).order_by(Cohort.id)))
+    with transaction(services.db_factory) as db:
+        cohorts = list(db.scalars(select(Cohort).order_by(Cohort.id)))
         assert [c.starts_on for c in cohorts] == [TODAY - timedelta(days=TODAY.weekday(), weeks=WEEKS - 1)] * 2
-        pairs = list(session.scalars(select(Pair)))
+        pairs = list(db.scalars(select(Pair)))
         confirmed = [pair for pair in pairs if pair.status == "confirmed"]
         assert len(confirmed) == summary.confirmed and len(pairs) - len(confirmed) == summary.proposed
         for cohort in cohorts:
             statuses = [pair.status for pair in pairs if pair.cohort_id == cohort.id]
             assert 1 <= statuses.count("proposed") <= 2, "the admin still has pairs to review"
 
-        agreements = [current_agreement(session, pair) for pair in confirmed]
+        agreements = [current_agreement(db, pair) for pair in confirmed]
         assert all(agreement is not None for agreement in agreements)
         accepted = [a for a in agreements if a is not None and is_accepted(a)]
         assert len(accepted) == summary.agreements_accepted and 0 < len(accepted) <= len(confirmed)
         assert all(not unfilled(a.fields) for a in accepted)
-        assert all(s.held_on <= TODAY for s in session.scalars(select(PairSession)))
+        assert all(s.held_on <= TODAY for s in db.scalars(select(PairSession)))
 
-        stalled = stalled_pairs(session, cohorts, today=TODAY)
+        stalled = stalled_pairs(db, cohorts, today=TODAY)
         assert len(stalled) == summary.stalled >= 1
         assert all(s.days_without_session > DEMO_PROGRAM.stalled_after_days for s in stalled)
 
@@ -110,11 +110,11 @@ def test_confirmed_pairs_have_agreements_and_stalled_pairs_are_detected(services
 def test_the_cohort_report_shows_figures_for_groups_of_at_least_k(services: Services) -> None:
     seeded(services)
     k = services.settings.k_anonymity
-    with session_scope(services.sessions) as session:
-        cohort = session.scalars(select(Cohort).order_by(Cohort.id)).first()
+    with transaction(services.db_factory) as db:
+        cohort = db.scalars(select(Cohort).order_by(Cohort.id)).first()
         assert cohort is not None
-        report = cohort_report(session, cohort, k=k, today=TODAY)
-        stalled = len(stalled_pairs(session, [cohort], today=TODAY))
+        report = cohort_report(db, cohort, k=k, today=TODAY)
+        stalled = len(stalled_pairs(db, [cohort], today=TODAY))
     participation = report["participation"]
     assert participation["mentors"] == {"value": 6, "people": 6, "suppressed": False}
     assert participation["mentees"]["value"] == 6
@@ -138,8 +138,8 @@ def test_the_cli_refuses_a_second_seed_with_one_line(services: Services) -> None
     seeded(services)
     with pytest.raises(ProgramError, match="exists already"):
         seed_program_data(services, weeks=WEEKS, seed=11, today=TODAY)
-    with session_scope(services.sessions) as session:
-        users = session.scalar(select(func.count()).select_from(User))
+    with transaction(services.db_factory) as db:
+        users = db.scalar(select(func.count()).select_from(User))
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "LLM_", "DATABASE_URL"))}
     env.update(
@@ -159,5 +159,5 @@ def test_the_cli_refuses_a_second_seed_with_one_line(services: Services) -> None
     assert result.stderr.strip().splitlines() == [
         f"error: the demo program {DEMO_PROGRAM.name!r} exists already; seed into an empty DATA_DIR or database"
     ]
-    with session_scope(services.sessions) as session:
-        assert session.scalar(select(func.count()).select_from(User)) == users, "nothing was written"
+    with transaction(services.db_factory) as db:
+        assert db.scalar(select(func.count()).select_from(User)) == users, "nothing was written"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import User
 from assistant.db.program_models import Agreement, Pair, PairSession, SessionAction
 from assistant.participants import forget_participant
@@ -26,12 +26,12 @@ START = date(2027, 1, 11)
 def confirmed_cohort(services: Services, pairs: int) -> tuple[Enrolled, list[int]]:
     people = [mentor(f"m{i}") for i in range(pairs)] + [mentee(f"e{i}") for i in range(pairs)]
     enrolled = enrol_cohort(services, people, starts_on=START)
-    with session_scope(services.sessions) as session:
-        cohort = get_cohort(session, enrolled.cohort_id)
-        stored = pairing.propose_for_cohort(session, cohort, default_skills())
-        ids = [pairing.confirm_pair(session, pair).id for _, pair in stored.pairs]
+    with transaction(services.db_factory) as db:
+        cohort = get_cohort(db, enrolled.cohort_id)
+        stored = pairing.propose_for_cohort(db, cohort, default_skills())
+        ids = [pairing.confirm_pair(db, pair).id for _, pair in stored.pairs]
         for pair_id in ids:
-            session.get_one(Pair, pair_id).confirmed_at = datetime(2027, 1, 11, 9, tzinfo=UTC)
+            db.get_one(Pair, pair_id).confirmed_at = datetime(2027, 1, 11, 9, tzinfo=UTC)
     return enrolled, ids
 
 
@@ -43,10 +43,10 @@ def log(
     notes: str = "",
     actions: tuple[ActionDraft, ...] = (),
 ) -> None:
-    with session_scope(services.sessions) as session:
-        pair = pairing.get_pair(session, pair_id)
+    with transaction(services.db_factory) as db:
+        pair = pairing.get_pair(db, pair_id)
         log_session(
-            session,
+            db,
             pair=pair,
             user=pair.mentor,
             held_on=held_on,
@@ -69,10 +69,10 @@ def test_a_cohort_big_enough_shows_its_figures_and_a_small_month_stays_hidden(se
         log(services, pair_id, START + timedelta(days=3), rating=5)
         log(services, pair_id, START + timedelta(days=17), rating=3)
     log(services, pair_ids[0], START + timedelta(days=40), rating=1)  # a month with a single pair in it
-    with session_scope(services.sessions) as session:
+    with transaction(services.db_factory) as db:
         for user_id in list(enrolled.users.values())[6:]:
-            crud.create_goal(session, user=session.get_one(User, user_id), text="Learn Power BI by June", criteria={})
-        report = cohort_report(session, get_cohort(session, enrolled.cohort_id), k=5, today=START + timedelta(days=56))
+            crud.create_goal(db, user=db.get_one(User, user_id), text="Learn Power BI by June", criteria={})
+        report = cohort_report(db, get_cohort(db, enrolled.cohort_id), k=5, today=START + timedelta(days=56))
 
     assert report["participation"]["mentors"] == {"value": 6, "people": 6, "suppressed": False}
     assert report["participation"]["confirmed_pairs"]["value"] == 6
@@ -92,23 +92,23 @@ def test_stalled_pairs_are_those_without_a_session_for_longer_than_the_limit(ser
     enrolled, pair_ids = confirmed_cohort(services, 3)
     log(services, pair_ids[0], START + timedelta(days=50))
     log(services, pair_ids[1], START + timedelta(days=10))
-    with services.sessions() as session:
-        cohort = get_cohort(session, enrolled.cohort_id)
-        found = stalled_pairs(session, [cohort], today=START + timedelta(days=60))
+    with services.db_factory() as db:
+        cohort = get_cohort(db, enrolled.cohort_id)
+        found = stalled_pairs(db, [cohort], today=START + timedelta(days=60))
         assert [(s.pair_id, s.days_without_session) for s in found] == [(pair_ids[2], 60), (pair_ids[1], 50)]
         assert found[1].last_session_on == START + timedelta(days=10)
-        assert stalled_pairs(session, [cohort], today=START + timedelta(days=60), after_days=55) == found[:1]
-        assert stalled_pairs(session, [cohort], today=cohort.ends_on + timedelta(days=1)) == [], "the cohort is over"
+        assert stalled_pairs(db, [cohort], today=START + timedelta(days=60), after_days=55) == found[:1]
+        assert stalled_pairs(db, [cohort], today=cohort.ends_on + timedelta(days=1)) == [], "the cohort is over"
 
 
 def test_forgetting_a_participant_removes_their_pair_and_what_the_pair_recorded(services: Services) -> None:
     _, pair_ids = confirmed_cohort(services, 2)
     log(services, pair_ids[0], START, notes="private", actions=(ActionDraft("Try it", "mentee"),))
-    with session_scope(services.sessions) as session:
-        pair = session.get_one(Pair, pair_ids[0])
-        forgotten = forget_participant(session, user_id=pair.mentee_id)
+    with transaction(services.db_factory) as db:
+        pair = db.get_one(Pair, pair_ids[0])
+        forgotten = forget_participant(db, user_id=pair.mentee_id)
     assert forgotten is not None and forgotten.pairs == 1
-    with services.sessions() as session:
-        assert session.get(Pair, pair_ids[0]) is None and session.get(Pair, pair_ids[1]) is not None
+    with services.db_factory() as db:
+        assert db.get(Pair, pair_ids[0]) is None and db.get(Pair, pair_ids[1]) is not None
         for table in (PairSession, SessionAction, Agreement):
-            assert session.scalar(select(func.count()).where(table.pair_id == pair_ids[0])) == 0
+            assert db.scalar(select(func.count()).where(table.pair_id == pair_ids[0])) == 0

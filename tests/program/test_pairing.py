@@ -7,7 +7,7 @@ import statistics
 import pytest
 from sqlalchemy import select
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.program_models import Pair
 from assistant.program import pairing
 from assistant.program.cohorts import Conflict, ProgramError, get_cohort
@@ -22,8 +22,8 @@ SKILLS = default_skills()
 
 
 def propose(services: Services, cohort_id: int) -> pairing.StoredProposal:
-    with session_scope(services.sessions) as session:
-        return pairing.propose_for_cohort(session, get_cohort(session, cohort_id), SKILLS)
+    with transaction(services.db_factory) as db:
+        return pairing.propose_for_cohort(db, get_cohort(db, cohort_id), SKILLS)
 
 
 def test_a_generated_cohort_of_60_is_matched_far_better_than_at_random_and_within_the_rules(
@@ -51,8 +51,8 @@ def test_a_generated_cohort_of_60_is_matched_far_better_than_at_random_and_withi
         assert row["pair_id"] > 0 and row["explanation"] and "\n" not in row["explanation"]
     assert all(u["reason"] for u in contract["unmatched"])
 
-    with services.sessions() as session:
-        stored_pairs = session.scalars(select(Pair).where(Pair.cohort_id == enrolled.cohort_id)).all()
+    with services.db_factory() as db:
+        stored_pairs = db.scalars(select(Pair).where(Pair.cohort_id == enrolled.cohort_id)).all()
         assert {p.status for p in stored_pairs} == {"proposed"}
         assert len(stored_pairs) == len(contract["pairs"])
 
@@ -70,11 +70,11 @@ def test_proposing_again_replaces_open_proposals_but_keeps_confirmed_pairs(servi
     enrolled = enrol_cohort(services, people)
     first = propose(services, enrolled.cohort_id)
     keep = first.pairs[0][1].id
-    with session_scope(services.sessions) as session:
-        pairing.confirm_pair(session, pairing.get_pair(session, keep))
+    with transaction(services.db_factory) as db:
+        pairing.confirm_pair(db, pairing.get_pair(db, keep))
     second = propose(services, enrolled.cohort_id)
-    with services.sessions() as session:
-        pairs = session.scalars(select(Pair).where(Pair.cohort_id == enrolled.cohort_id)).all()
+    with services.db_factory() as db:
+        pairs = db.scalars(select(Pair).where(Pair.cohort_id == enrolled.cohort_id)).all()
     assert [p.id for p in pairs if p.status == "confirmed"] == [keep]
     assert len([p for p in pairs if p.status == "proposed"]) == len(second.pairs) == 1
     confirmed = next(p for p in pairs if p.id == keep)
@@ -87,17 +87,17 @@ def test_confirming_twice_or_someone_already_paired_is_a_conflict(services: Serv
     enrolled = enrol_cohort(services, [mentor("m1"), mentee("e1"), mentee("e2")])
     stored = propose(services, enrolled.cohort_id)
     pair_id = stored.pairs[0][1].id
-    with session_scope(services.sessions) as session:
-        pairing.confirm_pair(session, pairing.get_pair(session, pair_id))
-    with session_scope(services.sessions) as session, pytest.raises(Conflict, match="only a proposed pair"):
-        pairing.confirm_pair(session, pairing.get_pair(session, pair_id))
-    with session_scope(services.sessions) as session:
-        cohort = get_cohort(session, enrolled.cohort_id)
+    with transaction(services.db_factory) as db:
+        pairing.confirm_pair(db, pairing.get_pair(db, pair_id))
+    with transaction(services.db_factory) as db, pytest.raises(Conflict, match="only a proposed pair"):
+        pairing.confirm_pair(db, pairing.get_pair(db, pair_id))
+    with transaction(services.db_factory) as db:
+        cohort = get_cohort(db, enrolled.cohort_id)
         other = next(
             u for key, u in enrolled.users.items() if key.startswith("e") and u != stored.pairs[0][1].mentee_id
         )
         with pytest.raises(Conflict, match="already in a confirmed pair"):
-            pairing.set_pair(session, cohort, mentor_id=enrolled.users["m1"], mentee_id=other, skills=SKILLS)
+            pairing.set_pair(db, cohort, mentor_id=enrolled.users["m1"], mentee_id=other, skills=SKILLS)
 
 
 def test_a_swap_exchanges_mentees_and_rescores_both_pairs(services: Services) -> None:
@@ -112,10 +112,8 @@ def test_a_swap_exchanges_mentees_and_rescores_both_pairs(services: Services) ->
     before = {(p.mentor_id, p.mentee_id): p.score for _, p in stored.pairs}
     assert (enrolled.users["m1"], enrolled.users["e1"]) in before
     first, second = (p.id for _, p in stored.pairs)
-    with session_scope(services.sessions) as session:
-        a, b = pairing.swap_mentees(
-            session, pairing.get_pair(session, first), pairing.get_pair(session, second), SKILLS
-        )
+    with transaction(services.db_factory) as db:
+        a, b = pairing.swap_mentees(db, pairing.get_pair(db, first), pairing.get_pair(db, second), SKILLS)
         after = {(a.mentor_id, a.mentee_id): a.score, (b.mentor_id, b.mentee_id): b.score}
         assert a.origin == b.origin == "swap"
     assert set(after) == {
@@ -134,8 +132,8 @@ def test_a_swap_into_a_reporting_line_is_refused(services: Services) -> None:
         (enrolled.users["m2"], enrolled.users["e2"]),
     }
     first, second = (p.id for _, p in stored.pairs)
-    with session_scope(services.sessions) as session, pytest.raises(ProgramError, match="reporting line"):
-        pairing.swap_mentees(session, pairing.get_pair(session, first), pairing.get_pair(session, second), SKILLS)
+    with transaction(services.db_factory) as db, pytest.raises(ProgramError, match="reporting line"):
+        pairing.swap_mentees(db, pairing.get_pair(db, first), pairing.get_pair(db, second), SKILLS)
 
 
 def test_an_override_never_crosses_a_reporting_line_and_needs_consent_for_a_weak_pair(services: Services) -> None:
@@ -147,18 +145,16 @@ def test_an_override_never_crosses_a_reporting_line_and_needs_consent_for_a_weak
     ]
     enrolled = enrol_cohort(services, people)
     users = enrolled.users
-    with session_scope(services.sessions) as session:
-        cohort = get_cohort(session, enrolled.cohort_id)
+    with transaction(services.db_factory) as db:
+        cohort = get_cohort(db, enrolled.cohort_id)
         with pytest.raises(ProgramError, match="reporting line"):
-            pairing.set_pair(
-                session, cohort, mentor_id=users["m1"], mentee_id=users["e1"], skills=SKILLS, allow_weak=True
-            )
+            pairing.set_pair(db, cohort, mentor_id=users["m1"], mentee_id=users["e1"], skills=SKILLS, allow_weak=True)
         with pytest.raises(ProgramError, match="allow_weak"):
-            pairing.set_pair(session, cohort, mentor_id=users["m2"], mentee_id=users["e2"], skills=SKILLS)
+            pairing.set_pair(db, cohort, mentor_id=users["m2"], mentee_id=users["e2"], skills=SKILLS)
         pair = pairing.set_pair(
-            session, cohort, mentor_id=users["m2"], mentee_id=users["e2"], skills=SKILLS, allow_weak=True
+            db, cohort, mentor_id=users["m2"], mentee_id=users["e2"], skills=SKILLS, allow_weak=True
         )
         assert pair.status == "proposed" and pair.origin == "override"
         assert pair.explanation.startswith("set by an admin") and "no shared availability slot" in pair.explanation
         with pytest.raises(ProgramError, match="mentor"):
-            pairing.set_pair(session, cohort, mentor_id=users["e1"], mentee_id=users["e2"], skills=SKILLS)
+            pairing.set_pair(db, cohort, mentor_id=users["e1"], mentee_id=users["e2"], skills=SKILLS)

@@ -28,7 +28,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.db import crud
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import build_services
 from bench.load import MESSAGES, count_stored
@@ -103,14 +103,14 @@ def add_people(database_url: str) -> tuple[list[Person], Person]:
     engine = make_engine(database_url)
     migrate(engine)  # before the workers start, so they do not race to create the schema
     people = []
-    with session_scope(make_session_factory(engine)) as session:
+    with transaction(make_db_factory(engine)) as db:
         for number in range(PARTICIPANTS):
             role = "mentee" if number % 2 == 0 else "mentor"
-            user, token = crud.create_user(session, name=f"Scale Participant {number}", role=role, cohort="scale")
-            session.flush()
+            user, token = crud.create_user(db, name=f"Scale Participant {number}", role=role, cohort="scale")
+            db.flush()
             people.append(Person(user.id, role, token))
-        user, token = crud.create_user(session, name="Hana HR", role="hr")
-        session.flush()
+        user, token = crud.create_user(db, name="Hana HR", role="hr")
+        db.flush()
         hr = Person(user.id, "hr", token)
     engine.dispose()
     return people, hr

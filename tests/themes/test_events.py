@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 from assistant.db.models import ThemeEvent
 from assistant.retrieval.embeddings import MiniLMEmbedder
 from assistant.services import Services
@@ -61,13 +61,13 @@ class FailingClassifier:
 
 
 def events(services: Services, user_id: int | str | None = None) -> list[ThemeEvent]:
-    with services.sessions() as session:
+    with services.db_factory() as db:
         query = select(ThemeEvent)
         if user_id is not None:
             query = query.where(
                 ThemeEvent.participant_key == participant_key(int(user_id), services.settings.theme_hmac_secret)
             )
-        return list(session.scalars(query))
+        return list(db.scalars(query))
 
 
 def conversation(client: TestClient, person: dict[str, str], mode: str = "ask") -> str:
@@ -124,7 +124,7 @@ def classifier(embedder: MiniLMEmbedder) -> ThemeClassifier:
 def event_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('events')}/events.db")
     migrate(engine)
-    yield make_session_factory(engine)
+    yield make_db_factory(engine)
     engine.dispose()
 
 
@@ -154,12 +154,12 @@ def test_no_event_column_holds_any_part_of_the_message(
     import random
 
     text = f"{render(theme, role, random.Random(seed))} {name} said to mail {email} or call {phone}, id {employee_id}."
-    with session_scope(event_store) as session:
-        session.execute(delete(ThemeEvent))
+    with transaction(event_store) as db:
+        db.execute(delete(ThemeEvent))
     logger = ThemeLogger(event_store, SECRET, lambda: classifier)
     logger.record(text, author=Author(user_id, role, "atlas"), when=datetime(2030, 4, 10, tzinfo=UTC))
-    with event_store() as session:
-        stored = list(session.scalars(select(ThemeEvent)))
+    with event_store() as db:
+        stored = list(db.scalars(select(ThemeEvent)))
 
     planted = [name, *name.split(), email, phone, employee_id, str(user_id)]
     long_pieces = {text[i : i + 12] for i in range(len(text) - 11)}
@@ -367,6 +367,6 @@ def test_all_events_of_a_message_share_its_week_and_key(
     stored = events(services, mentor["id"])
     assert sorted(e.theme for e in stored) == ["ai-tools", "data-privacy-security"]
     assert len({(e.week_start, e.participant_key, e.role, e.cohort) for e in stored}) == 1
-    with services.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(ThemeEvent).where(ThemeEvent.cohort == "beacon"))
+    with services.db_factory() as db:
+        total = db.scalar(select(func.count()).select_from(ThemeEvent).where(ThemeEvent.cohort == "beacon"))
     assert total is not None and total >= 2

@@ -16,7 +16,7 @@ from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.config import Settings
-from assistant.db.engine import make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import make_db_factory, make_engine, migrate, transaction
 from assistant.db.models import ThemeEvent
 from assistant.themes.classify import ThemeScore
 from assistant.themes.events import Author, event_rows, store_events
@@ -30,12 +30,12 @@ _next_id = iter(range(1, 1_000_000))
 
 
 @pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+def db_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     migrate(engine)
-    factory = make_session_factory(engine)
-    with session_scope(factory) as session:
-        session.execute(delete(ThemeEvent))
+    factory = make_db_factory(engine)
+    with transaction(factory) as db:
+        db.execute(delete(ThemeEvent))
     yield factory
     engine.dispose()
 
@@ -47,16 +47,16 @@ def people(count: int, role: str = "mentee", cohort: str | None = "atlas") -> li
 def add(
     factory: sessionmaker[Session], week: date, theme: str, authors: Iterable[Author], mentions_each: int = 1
 ) -> None:
-    with session_scope(factory) as session:
+    with transaction(factory) as db:
         for author in authors:
             for _ in range(mentions_each):
-                store_events(session, event_rows([ThemeScore(theme, 0.9)], author=author, when=week, secret=SECRET))
+                store_events(db, event_rows([ThemeScore(theme, 0.9)], author=author, when=week, secret=SECRET))
 
 
 def report(factory: sessionmaker[Session], **options: object) -> ThemeReport:
     options = {"since": WEEK, "until": WEEK, "k": 5, **options}
-    with factory() as session:
-        return theme_report(session, **options)  # type: ignore[arg-type]
+    with factory() as db:
+        return theme_report(db, **options)  # type: ignore[arg-type]
 
 
 def numbers(result: ThemeReport, period: date, theme: str, group: str | None = None) -> int | None:
@@ -65,10 +65,10 @@ def numbers(result: ThemeReport, period: date, theme: str, group: str | None = N
     return cell.participants
 
 
-def test_distinct_participants_and_mentions_with_primary_suppression(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "ai-tools", people(6), mentions_each=2)
-    add(sessions, WEEK, "social-media", people(4))
-    result = report(sessions)
+def test_distinct_participants_and_mentions_with_primary_suppression(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "ai-tools", people(6), mentions_each=2)
+    add(db_factory, WEEK, "social-media", people(4))
+    result = report(db_factory)
     ai = result.cell(WEEK, "ai-tools")
     assert ai is not None and (ai.participants, ai.mentions, ai.suppressed) == (6, 12, False)
     social = result.cell(WEEK, "social-media")
@@ -86,47 +86,47 @@ def test_k_is_never_below_two() -> None:
     assert Settings(_env_file=None, k_anonymity=2).k_anonymity == 2  # type: ignore[call-arg]
 
 
-def test_the_report_refuses_k_below_two(sessions: sessionmaker[Session]) -> None:
+def test_the_report_refuses_k_below_two(db_factory: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError, match="at least 2"):
-        report(sessions, k=1)
+        report(db_factory, k=1)
 
 
-def test_a_lone_small_role_cell_takes_the_other_role_down_with_it(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "ai-tools", people(10, "mentee"))
-    add(sessions, WEEK, "ai-tools", people(3, "mentor"))
-    result = report(sessions, by="role")
+def test_a_lone_small_role_cell_takes_the_other_role_down_with_it(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "ai-tools", people(10, "mentee"))
+    add(db_factory, WEEK, "ai-tools", people(3, "mentor"))
+    result = report(db_factory, by="role")
     assert numbers(result, WEEK, "ai-tools") == 13
     assert numbers(result, WEEK, "ai-tools", "mentor") is None
     assert numbers(result, WEEK, "ai-tools", "mentee") is None, "13 - 10 would reveal the 3 mentors"
 
 
-def test_complementary_suppression_hides_the_next_smallest_cohort(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "feedback-anxiety", people(12, cohort="atlas"))
-    add(sessions, WEEK, "feedback-anxiety", people(9, cohort="beacon"))
-    add(sessions, WEEK, "feedback-anxiety", people(2, cohort="compass"))
-    result = report(sessions, by="cohort")
+def test_complementary_suppression_hides_the_next_smallest_cohort(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "feedback-anxiety", people(12, cohort="atlas"))
+    add(db_factory, WEEK, "feedback-anxiety", people(9, cohort="beacon"))
+    add(db_factory, WEEK, "feedback-anxiety", people(2, cohort="compass"))
+    result = report(db_factory, by="cohort")
     assert numbers(result, WEEK, "feedback-anxiety") == 23
     assert numbers(result, WEEK, "feedback-anxiety", "atlas") == 12
     assert numbers(result, WEEK, "feedback-anxiety", "beacon") is None
     assert numbers(result, WEEK, "feedback-anxiety", "compass") is None
 
 
-def test_hidden_cells_that_add_up_to_fewer_than_k_hide_one_more(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "career-growth", people(20, cohort="atlas"))
-    add(sessions, WEEK, "career-growth", people(2, cohort="beacon"))
-    add(sessions, WEEK, "career-growth", people(1, cohort="compass"))
-    add(sessions, WEEK, "career-growth", people(9, cohort="delta"))
-    result = report(sessions, by="cohort")
+def test_hidden_cells_that_add_up_to_fewer_than_k_hide_one_more(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "career-growth", people(20, cohort="atlas"))
+    add(db_factory, WEEK, "career-growth", people(2, cohort="beacon"))
+    add(db_factory, WEEK, "career-growth", people(1, cohort="compass"))
+    add(db_factory, WEEK, "career-growth", people(9, cohort="delta"))
+    result = report(db_factory, by="cohort")
     assert numbers(result, WEEK, "career-growth") == 32
     assert numbers(result, WEEK, "career-growth", "atlas") == 20
     assert numbers(result, WEEK, "career-growth", "delta") is None, "32 - 20 - 9 would reveal 3 people"
 
 
-def test_an_empty_cell_is_shown_suppressed_but_costs_no_other_cell(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "time-constraints", people(10, cohort="atlas"))
-    add(sessions, WEEK, "time-constraints", people(8, cohort="beacon"))
-    add(sessions, WEEK, "ai-tools", people(6, cohort="compass"))
-    result = report(sessions, by="cohort")
+def test_an_empty_cell_is_shown_suppressed_but_costs_no_other_cell(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "time-constraints", people(10, cohort="atlas"))
+    add(db_factory, WEEK, "time-constraints", people(8, cohort="beacon"))
+    add(db_factory, WEEK, "ai-tools", people(6, cohort="compass"))
+    result = report(db_factory, by="cohort")
     assert result.groups == ["atlas", "beacon", "compass"]
     assert numbers(result, WEEK, "time-constraints", "atlas") == 10
     assert numbers(result, WEEK, "time-constraints", "beacon") == 8
@@ -134,60 +134,60 @@ def test_an_empty_cell_is_shown_suppressed_but_costs_no_other_cell(sessions: ses
     assert empty is not None and empty.suppressed
 
 
-def test_a_total_that_equals_a_hidden_cell_is_suppressed_in_every_view(sessions: sessionmaker[Session]) -> None:
+def test_a_total_that_equals_a_hidden_cell_is_suppressed_in_every_view(db_factory: sessionmaker[Session]) -> None:
     """April: atlas only in week 1 (6 people), beacon only in week 2 (7), compass only in week 3 (2).
     The monthly cohort row hides compass and, as its complement, atlas; atlas's month is its week 1,
     so week 1 of atlas is hidden too, and then week 1's total (which is atlas) must go as well."""
-    add(sessions, APRIL[0], "ai-tools", people(6, cohort="atlas"))
-    add(sessions, APRIL[1], "ai-tools", people(7, cohort="beacon"))
-    add(sessions, APRIL[2], "ai-tools", people(2, cohort="compass"))
-    monthly = report(sessions, since=APRIL[0], until=APRIL[0], period="month", by="cohort")
+    add(db_factory, APRIL[0], "ai-tools", people(6, cohort="atlas"))
+    add(db_factory, APRIL[1], "ai-tools", people(7, cohort="beacon"))
+    add(db_factory, APRIL[2], "ai-tools", people(2, cohort="compass"))
+    monthly = report(db_factory, since=APRIL[0], until=APRIL[0], period="month", by="cohort")
     month = APRIL[0]
     assert numbers(monthly, month, "ai-tools") == 15 and numbers(monthly, month, "ai-tools", "beacon") == 7
     assert numbers(monthly, month, "ai-tools", "atlas") is None
     assert numbers(monthly, month, "ai-tools", "compass") is None
     for by in (None, "cohort", "role"):
-        weekly = report(sessions, since=APRIL[0], until=APRIL[2], by=by)
+        weekly = report(db_factory, since=APRIL[0], until=APRIL[2], by=by)
         assert [numbers(weekly, week, "ai-tools") for week in APRIL[:3]] == [None, 7, None], by
 
 
-def test_a_single_hidden_week_is_not_exposed_by_its_month(sessions: sessionmaker[Session]) -> None:
+def test_a_single_hidden_week_is_not_exposed_by_its_month(db_factory: sessionmaker[Session]) -> None:
     for week, count in zip(APRIL[:4], (10, 3, 7, 12), strict=True):
-        add(sessions, week, "remote-hybrid-work", people(count))
-    result = report(sessions, since=APRIL[0], until=APRIL[3])
+        add(db_factory, week, "remote-hybrid-work", people(count))
+    result = report(db_factory, since=APRIL[0], until=APRIL[3])
     assert [numbers(result, week, "remote-hybrid-work") for week in APRIL[:4]] == [10, None, None, 12]
-    monthly = report(sessions, since=APRIL[0], until=APRIL[0], period="month")
+    monthly = report(db_factory, since=APRIL[0], until=APRIL[0], period="month")
     assert numbers(monthly, date(2030, 4, 1), "remote-hybrid-work") == 32
 
 
-def test_a_cell_is_suppressed_the_same_way_whatever_the_start_date(sessions: sessionmaker[Session]) -> None:
+def test_a_cell_is_suppressed_the_same_way_whatever_the_start_date(db_factory: sessionmaker[Session]) -> None:
     for week, count in zip(APRIL[:4], (10, 3, 7, 12), strict=True):
-        add(sessions, week, "remote-hybrid-work", people(count))
-    narrow = report(sessions, since=APRIL[2], until=APRIL[2])
+        add(db_factory, week, "remote-hybrid-work", people(count))
+    narrow = report(db_factory, since=APRIL[2], until=APRIL[2])
     assert numbers(narrow, APRIL[2], "remote-hybrid-work") is None
 
 
-def test_months_count_people_once_and_add_up_mentions(sessions: sessionmaker[Session]) -> None:
+def test_months_count_people_once_and_add_up_mentions(db_factory: sessionmaker[Session]) -> None:
     regulars = people(5)
-    add(sessions, MARCH[0], "digital-confidence", regulars)
-    add(sessions, MARCH[2], "digital-confidence", regulars)
-    add(sessions, MARCH[3], "digital-confidence", people(1))
-    result = report(sessions, since=date(2030, 3, 1), until=date(2030, 3, 31), period="month")
+    add(db_factory, MARCH[0], "digital-confidence", regulars)
+    add(db_factory, MARCH[2], "digital-confidence", regulars)
+    add(db_factory, MARCH[3], "digital-confidence", people(1))
+    result = report(db_factory, since=date(2030, 3, 1), until=date(2030, 3, 31), period="month")
     cell = result.cell(date(2030, 3, 1), "digital-confidence")
     assert cell is not None and (cell.participants, cell.mentions) == (6, 11)
     assert result.periods == [date(2030, 3, 1)]
 
 
 def test_trend_compares_with_the_previous_period_only_when_both_are_published(
-    sessions: sessionmaker[Session],
+    db_factory: sessionmaker[Session],
 ) -> None:
-    add(sessions, APRIL[0], "ai-tools", people(6))
-    add(sessions, APRIL[1], "ai-tools", people(9))
-    add(sessions, APRIL[2], "ai-tools", people(7))
-    add(sessions, APRIL[0], "social-media", people(2))
-    add(sessions, APRIL[1], "social-media", people(8))
-    add(sessions, APRIL[2], "social-media", people(3))
-    result = report(sessions, since=APRIL[1], until=APRIL[2])
+    add(db_factory, APRIL[0], "ai-tools", people(6))
+    add(db_factory, APRIL[1], "ai-tools", people(9))
+    add(db_factory, APRIL[2], "ai-tools", people(7))
+    add(db_factory, APRIL[0], "social-media", people(2))
+    add(db_factory, APRIL[1], "social-media", people(8))
+    add(db_factory, APRIL[2], "social-media", people(3))
+    result = report(db_factory, since=APRIL[1], until=APRIL[2])
     assert result.periods == [APRIL[1], APRIL[2]]
     first = result.cell(APRIL[1], "ai-tools")
     assert first is not None and (first.previous_participants, first.change) == (6, 3), "reaches before since"
@@ -198,13 +198,11 @@ def test_trend_compares_with_the_previous_period_only_when_both_are_published(
     assert after_hidden.previous_participants is None and after_hidden.change is None
 
 
-def test_every_cell_is_returned_and_themes_nobody_raised_are_listed(sessions: sessionmaker[Session]) -> None:
-    add(sessions, APRIL[0], "ai-tools", people(5, "mentee"))
-    add(sessions, APRIL[0], "ai-tools", people(5, "mentor"))
-    with sessions() as session:
-        result = theme_report(
-            session, since=APRIL[0], until=APRIL[2], by="role", k=5, themes=["ai-tools", "career-growth"]
-        )
+def test_every_cell_is_returned_and_themes_nobody_raised_are_listed(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, APRIL[0], "ai-tools", people(5, "mentee"))
+    add(db_factory, APRIL[0], "ai-tools", people(5, "mentor"))
+    with db_factory() as db:
+        result = theme_report(db, since=APRIL[0], until=APRIL[2], by="role", k=5, themes=["ai-tools", "career-growth"])
     assert result.themes == ["ai-tools", "career-growth"] and result.groups == ["mentee", "mentor"]
     assert len(result.cells) == 3 * 2 * 3
     assert all(cell.suppressed for cell in result.cells if cell.theme == "career-growth")
@@ -215,10 +213,10 @@ def test_every_cell_is_returned_and_themes_nobody_raised_are_listed(sessions: se
     assert "2030-04-08,ai-tools,mentee,,,,,true" in csv_lines
 
 
-def test_users_without_a_cohort_form_their_own_group(sessions: sessionmaker[Session]) -> None:
-    add(sessions, WEEK, "ai-tools", people(6, cohort=None))
-    add(sessions, WEEK, "ai-tools", people(7, cohort="atlas"))
-    result = report(sessions, by="cohort")
+def test_users_without_a_cohort_form_their_own_group(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, WEEK, "ai-tools", people(6, cohort=None))
+    add(db_factory, WEEK, "ai-tools", people(7, cohort="atlas"))
+    result = report(db_factory, by="cohort")
     assert result.groups == ["atlas", NO_COHORT]
     assert numbers(result, WEEK, "ai-tools", NO_COHORT) == 6
 
@@ -232,9 +230,9 @@ def test_users_without_a_cohort_form_their_own_group(sessions: sessionmaker[Sess
         ({"since": date(2000, 1, 3), "until": date(2030, 4, 1)}, "at most"),
     ],
 )
-def test_bad_options_are_refused(sessions: sessionmaker[Session], options: dict[str, object], message: str) -> None:
+def test_bad_options_are_refused(db_factory: sessionmaker[Session], options: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        report(sessions, **options)
+        report(db_factory, **options)
 
 
 def test_sqlite_reads_the_covering_index(tmp_path: object) -> None:
@@ -277,7 +275,7 @@ def test_no_published_number_reveals_a_small_group(
     week is hidden exactly when that week is."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('prop')}/p.db")
     migrate(engine)
-    factory = make_session_factory(engine)
+    factory = make_db_factory(engine)
     weeks = APRIL[: len(counts)]
     truth: dict[tuple[date, str], int] = {}
     for week, row in zip(weeks, counts, strict=True):
@@ -318,8 +316,8 @@ def test_no_published_number_reveals_a_small_group(
             assert month_hidden, f"{group}: the month would expose the one hidden week {hidden}"
 
 
-def test_weeks_are_mondays(sessions: sessionmaker[Session]) -> None:
-    add(sessions, date(2030, 4, 10), "ai-tools", people(5))
-    result = report(sessions, since=date(2030, 4, 9), until=date(2030, 4, 14))
+def test_weeks_are_mondays(db_factory: sessionmaker[Session]) -> None:
+    add(db_factory, date(2030, 4, 10), "ai-tools", people(5))
+    result = report(db_factory, since=date(2030, 4, 9), until=date(2030, 4, 14))
     assert result.periods == [WEEK] and numbers(result, WEEK, "ai-tools") == 5
     assert WEEK.weekday() == 0 and WEEK + timedelta(days=2) == date(2030, 4, 10)

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, event, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import alembic_config, make_engine, make_session_factory, migrate, session_scope
+from assistant.db.engine import alembic_config, make_db_factory, make_engine, migrate, transaction
 from assistant.db.models import ThemeCount, ThemeEvent, ThemeGroupPresence, ThemePresence
 from assistant.themes.events import Author, participant_key, store_events
 from assistant.themes.report import NO_COHORT, ThemeReport, _event_theme_report, theme_report
@@ -44,10 +44,10 @@ Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 @pytest.fixture
-def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+def db_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     migrate(engine)
-    factory = make_session_factory(engine)
+    factory = make_db_factory(engine)
     wipe(factory)
     yield factory
     wipe(factory)  # PostgreSQL's schema is shared by the whole test session
@@ -55,9 +55,9 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 def wipe(factory: sessionmaker[Session]) -> None:
-    with session_scope(factory) as session:
+    with transaction(factory) as db:
         for model in (*ROLLUPS, ThemeEvent):
-            session.execute(delete(model))
+            db.execute(delete(model))
 
 
 def row(pid: int, theme: str, week: date, role: str, cohort: str | None) -> dict[str, object]:
@@ -75,34 +75,33 @@ def store_in_batches(factory: sessionmaker[Session], rows: Sequence[dict[str, ob
     """Store ``rows`` in order, one transaction per batch, split at ``cuts``."""
     bounds = sorted({0, len(rows), *(c for c in cuts if 0 < c < len(rows))})
     for start, stop in pairwise(bounds):
-        with session_scope(factory) as session:
-            store_events(session, rows[start:stop])
+        with transaction(factory) as db:
+            store_events(db, rows[start:stop])
 
 
 def snapshot(factory: sessionmaker[Session]) -> Snapshot:
-    with factory() as session:
+    with factory() as db:
         return {
-            model.__tablename__: sorted(tuple(r) for r in session.execute(select(*model.__table__.c)))
-            for model in ROLLUPS
+            model.__tablename__: sorted(tuple(r) for r in db.execute(select(*model.__table__.c))) for model in ROLLUPS
         }
 
 
 def memberships(factory: sessionmaker[Session]) -> set[tuple[Any, ...]]:
     """Who is counted in which cell (the presences' meaning, whichever event of a bucket came first)."""
-    with factory() as session:
+    with factory() as db:
         found: set[tuple[Any, ...]] = set()
-        for p in session.scalars(select(ThemePresence)):
+        for p in db.scalars(select(ThemePresence)):
             found |= {
                 (p.period, p.period_start, p.theme, dimension, group, p.participant_key)
                 for dimension, group in (("all", ""), ("role", p.role), ("cohort", p.cohort))
             }
-        found |= {tuple(r) for r in session.execute(select(*ThemeGroupPresence.__table__.c))}
+        found |= {tuple(r) for r in db.execute(select(*ThemeGroupPresence.__table__.c))}
         return found
 
 
 def both_reports(factory: sessionmaker[Session], **options: Any) -> tuple[ThemeReport, ThemeReport]:
-    with factory() as session:
-        return theme_report(session, **options), _event_theme_report(session, **options)
+    with factory() as db:
+        return theme_report(db, **options), _event_theme_report(db, **options)
 
 
 def assert_reports_agree(
@@ -143,23 +142,23 @@ def event_rows(events: Sequence[tuple[int, int, int, int]]) -> list[dict[str, ob
 @given(events=events_strategy, cuts=st.lists(st.integers(0, 160), max_size=4))
 @example(events=[(p, 0, w, 0) for p in range(12) for w in (0, 1, 2)] + [(3, 0, 1, 4), (5, 0, 2, 5)], cuts=[10, 20])
 def test_the_rollup_report_equals_the_event_report_for_any_events_and_batches(
-    sessions: sessionmaker[Session], events: list[tuple[int, int, int, int]], cuts: list[int]
+    db_factory: sessionmaker[Session], events: list[tuple[int, int, int, int]], cuts: list[int]
 ) -> None:
-    wipe(sessions)
+    wipe(db_factory)
     rows = event_rows(events)
-    store_in_batches(sessions, rows, cuts)
-    assert_reports_agree(sessions, WEEKS[0], WEEKS[-1])
-    incremental = snapshot(sessions)
+    store_in_batches(db_factory, rows, cuts)
+    assert_reports_agree(db_factory, WEEKS[0], WEEKS[-1])
+    incremental = snapshot(db_factory)
 
-    with session_scope(sessions) as session:
-        rebuild_rollups(session)
-    assert snapshot(sessions) == incremental
-    assert_reports_agree(sessions, WEEKS[0], WEEKS[-1], ks=(3,))
+    with transaction(db_factory) as db:
+        rebuild_rollups(db)
+    assert snapshot(db_factory) == incremental
+    assert_reports_agree(db_factory, WEEKS[0], WEEKS[-1], ks=(3,))
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_generated_programs_in_batches_report_the_same_as_the_events(
-    sessions: sessionmaker[Session], seed: int
+    db_factory: sessionmaker[Session], seed: int
 ) -> None:
     """Demo data (skewed activity, role and cohort preferences) in uneven batches, then a rebuild."""
     rng = random.Random(seed)
@@ -169,20 +168,20 @@ def test_generated_programs_in_batches_report_the_same_as_the_events(
     ]
     end = date(2032, 6, 20)
     for batch_size in (rng.randint(50, 400), rng.randint(1000, 3000)):
-        with session_scope(sessions) as session:
+        with transaction(db_factory) as db:
             generate_theme_events(
-                session, people, 10, rng.randint(2000, 5000), seed, secret=SECRET, end=end, batch_size=batch_size
+                db, people, 10, rng.randint(2000, 5000), seed, secret=SECRET, end=end, batch_size=batch_size
             )
     since = end - timedelta(weeks=9)
-    assert assert_reports_agree(sessions, since, end, ks=(2, 5, 10)) > 100, "the data should publish cells"
-    incremental = snapshot(sessions)
-    with session_scope(sessions) as session:
-        rebuild_rollups(session)
-    assert snapshot(sessions) == incremental
+    assert assert_reports_agree(db_factory, since, end, ks=(2, 5, 10)) > 100, "the data should publish cells"
+    incremental = snapshot(db_factory)
+    with transaction(db_factory) as db:
+        rebuild_rollups(db)
+    assert snapshot(db_factory) == incremental
 
 
 def test_a_participant_counts_once_per_cell_however_often_and_in_how_many_groups(
-    sessions: sessionmaker[Session],
+    db_factory: sessionmaker[Session],
 ) -> None:
     week = WEEKS[2]
     rows = [row(1, "ai-tools", week, "mentee", "atlas")] * 3 + [
@@ -190,11 +189,11 @@ def test_a_participant_counts_once_per_cell_however_often_and_in_how_many_groups
         row(1, "ai-tools", WEEKS[3], "mentee", None),
         row(2, "ai-tools", week, "mentee", "atlas"),
     ]
-    store_in_batches(sessions, rows, [2, 4])
-    with sessions() as session:
+    store_in_batches(db_factory, rows, [2, 4])
+    with db_factory() as db:
         counts = {
             (c.period, c.dimension, c.period_start, c.group_value): (c.participants, c.mentions)
-            for c in session.scalars(select(ThemeCount))
+            for c in db.scalars(select(ThemeCount))
         }
     assert counts[("week", "all", week, "")] == (2, 5)
     assert counts[("week", "role", week, "mentee")] == (2, 4)
@@ -205,60 +204,60 @@ def test_a_participant_counts_once_per_cell_however_often_and_in_how_many_groups
     assert counts[("month", "role", week.replace(day=1), "mentee")] == (2, 5)
 
 
-def test_no_cohort_and_an_empty_cohort_are_one_group_counted_once(sessions: sessionmaker[Session]) -> None:
+def test_no_cohort_and_an_empty_cohort_are_one_group_counted_once(db_factory: sessionmaker[Session]) -> None:
     """Both show as "(none)"; the rollups count the people of both once (the old event query kept one of them)."""
     week = WEEKS[0]
     store_in_batches(
-        sessions, [row(pid, "ai-tools", week, "mentee", None if pid % 2 else "") for pid in range(1, 8)], []
+        db_factory, [row(pid, "ai-tools", week, "mentee", None if pid % 2 else "") for pid in range(1, 8)], []
     )
-    with sessions() as session:
-        result = theme_report(session, since=week, until=week, by="cohort", k=2)
+    with db_factory() as db:
+        result = theme_report(db, since=week, until=week, by="cohort", k=2)
     cell = result.cell(week, "ai-tools", NO_COHORT)
     assert cell is not None and cell.participants == 7 and result.groups == [NO_COHORT]
 
 
-def test_a_report_reads_rollups_only_never_an_event(sessions: sessionmaker[Session]) -> None:
-    store_in_batches(sessions, event_rows([(p, 0, w, 0) for p in range(12) for w in range(len(WEEKS))]), [])
+def test_a_report_reads_rollups_only_never_an_event(db_factory: sessionmaker[Session]) -> None:
+    store_in_batches(db_factory, event_rows([(p, 0, w, 0) for p in range(12) for w in range(len(WEEKS))]), [])
     statements: list[str] = []
-    engine = sessions.kw["bind"]
+    engine = db_factory.kw["bind"]
 
     def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", capture)
     try:
-        with sessions() as session:
+        with db_factory() as db:
             for period, by in VIEWS:
-                theme_report(session, since=WEEKS[0], until=WEEKS[-1], period=period, by=by)  # type: ignore[arg-type]
+                theme_report(db, since=WEEKS[0], until=WEEKS[-1], period=period, by=by)  # type: ignore[arg-type]
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert statements and not [s for s in statements if "theme_events" in s]
 
 
 def test_events_added_updated_or_deleted_through_the_orm_keep_the_rollups_exact(
-    sessions: sessionmaker[Session],
+    db_factory: sessionmaker[Session],
 ) -> None:
     """Tests and repairs add events as objects or delete them in bulk: the session hooks follow them."""
-    with session_scope(sessions) as session:
-        session.add_all(
+    with transaction(db_factory) as db:
+        db.add_all(
             [
                 ThemeEvent(**{**row(pid, THEMES[pid % 2], week, ROLES[pid % 2], "atlas"), "confidence": 0.5})
                 for pid in range(1, 13)
                 for week in WEEKS[:3]
             ]
         )
-    assert_reports_agree(sessions, WEEKS[0], WEEKS[-1], ks=(2,))
-    with session_scope(sessions) as session:
-        session.execute(delete(ThemeEvent).where(ThemeEvent.week_start == WEEKS[1]))
-        session.execute(update(ThemeEvent).where(ThemeEvent.week_start == WEEKS[2]).values(cohort="beacon"))
-    assert_reports_agree(sessions, WEEKS[0], WEEKS[-1], ks=(2,))
-    with session_scope(sessions) as session:
-        session.delete(session.scalars(select(ThemeEvent).limit(1)).one())
-    assert_reports_agree(sessions, WEEKS[0], WEEKS[-1], ks=(2,))
-    incremental = snapshot(sessions)
-    with session_scope(sessions) as session:
-        rebuild_rollups(session)
-    assert snapshot(sessions) == incremental
+    assert_reports_agree(db_factory, WEEKS[0], WEEKS[-1], ks=(2,))
+    with transaction(db_factory) as db:
+        db.execute(delete(ThemeEvent).where(ThemeEvent.week_start == WEEKS[1]))
+        db.execute(update(ThemeEvent).where(ThemeEvent.week_start == WEEKS[2]).values(cohort="beacon"))
+    assert_reports_agree(db_factory, WEEKS[0], WEEKS[-1], ks=(2,))
+    with transaction(db_factory) as db:
+        db.delete(db.scalars(select(ThemeEvent).limit(1)).one())
+    assert_reports_agree(db_factory, WEEKS[0], WEEKS[-1], ks=(2,))
+    incremental = snapshot(db_factory)
+    with transaction(db_factory) as db:
+        rebuild_rollups(db)
+    assert snapshot(db_factory) == incremental
 
 
 @pytest.fixture(params=["sqlite", *(["postgresql"] if POSTGRES_URL else [])])
@@ -286,20 +285,20 @@ def test_the_migration_backfill_writes_the_rows_incremental_maintenance_would(
     with empty_database.begin() as connection:
         connection.execute(insert(ThemeEvent.__table__), rows)  # before the rollups exist
     command.upgrade(config, "0004")
-    backfilled = snapshot(make_session_factory(empty_database))
+    backfilled = snapshot(make_db_factory(empty_database))
     assert backfilled["theme_counts"] and backfilled["theme_group_presence"]
 
     incremental_engine = make_engine(f"sqlite:///{tmp_path / 'incremental.db'}")
     migrate(incremental_engine)
-    incremental = make_session_factory(incremental_engine)
+    incremental = make_db_factory(incremental_engine)
     store_in_batches(incremental, rows, [100, 250])
     assert snapshot(incremental) == backfilled
     incremental_engine.dispose()
 
     command.upgrade(config, "head")
-    factory = make_session_factory(empty_database)
-    with session_scope(factory) as session:
-        rebuild_rollups(session)
+    factory = make_db_factory(empty_database)
+    with transaction(factory) as db:
+        rebuild_rollups(db)
     assert snapshot(factory) == backfilled
     assert_reports_agree(factory, WEEKS[0], WEEKS[-1], ks=(3,))
 
@@ -310,7 +309,7 @@ def test_two_writers_storing_the_same_participants_at_once_count_everyone_once(p
     one held uncommitted while the other inserts the same presences; the counts equal a rebuild's."""
     engine = make_engine(postgres_url)
     migrate(engine)
-    factory = make_session_factory(engine)
+    factory = make_db_factory(engine)
     wipe(factory)
     try:
         # 1. Deterministic: A inserts and waits before committing; B stores the same buckets meanwhile.
@@ -319,8 +318,8 @@ def test_two_writers_storing_the_same_participants_at_once_count_everyone_once(p
         entered, release = threading.Event(), threading.Event()
 
         def slow_writer() -> None:
-            with session_scope(factory) as session:
-                store_events(session, first)
+            with transaction(factory) as db:
+                store_events(db, first)
                 entered.set()
                 release.wait(10)
 
@@ -361,8 +360,8 @@ def test_two_writers_storing_the_same_participants_at_once_count_everyone_once(p
 
         incremental, members = snapshot(factory), memberships(factory)
         assert_reports_agree(factory, WEEKS[0], WEEKS[-1], ks=(2, 5))
-        with session_scope(factory) as session:
-            rebuild_rollups(session)
+        with transaction(factory) as db:
+            rebuild_rollups(db)
         rebuilt = snapshot(factory)
         assert incremental["theme_counts"] == rebuilt["theme_counts"]
         assert members == memberships(factory)

@@ -26,7 +26,7 @@ def test_signin_sets_an_httponly_strict_cookie_and_redirects_by_role(
     response = client.post("/auth/signin", content=f"token={hr['token']}", headers=FORM, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/hr"
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith("tandem_session=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert cookie.startswith("tandem_signin=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert "Secure" not in cookie  # plain http here; https requests get Secure
 
 
@@ -65,13 +65,13 @@ def test_the_bearer_token_wins_over_the_cookie_and_needs_no_csrf_header(
 
 
 def test_a_deactivated_users_cookie_stops_working(client: TestClient, participants: Participants) -> None:
-    from assistant.db.engine import session_scope
+    from assistant.db.engine import transaction
     from assistant.db.models import User
 
     mentee = participants.add()
     sign_in(client, mentee["token"])
-    with session_scope(participants.services.sessions) as session:
-        session.get(User, int(mentee["id"])).active = False  # type: ignore[union-attr]
+    with transaction(participants.services.db_factory) as db:
+        db.get(User, int(mentee["id"])).active = False  # type: ignore[union-attr]
     assert client.get(f"{API}/conversations").status_code == 401
     assert client.get("/app", follow_redirects=False).headers["location"] == "/signin?next=/app"
 
@@ -98,7 +98,7 @@ def test_sign_in_link_shows_whose_account_it_is_without_signing_in(
 def test_signout_clears_the_cookie(client: TestClient, participants: Participants) -> None:
     sign_in(client, participants.add()["token"])
     response = client.post("/auth/signout", headers={"Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
-    assert response.headers["location"] == "/signin" and 'tandem_session=""' in response.headers["set-cookie"]
+    assert response.headers["location"] == "/signin" and 'tandem_signin=""' in response.headers["set-cookie"]
     assert client.get(f"{API}/conversations").status_code == 401
 
 

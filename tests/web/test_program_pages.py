@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.program.cohorts import ProgramSpec, create_cohort, create_program
 from tests.conftest import Participants
 from tests.web.test_auth import sign_in
@@ -61,10 +61,10 @@ def test_hr_picks_from_every_cohort_grouped_by_program_with_names_escaped(
     client: TestClient, participants: Participants
 ) -> None:
     suffix = uuid.uuid4().hex[:8]  # PostgreSQL tests share one schema per run; names are unique
-    with session_scope(participants.services.sessions) as session:
-        program = create_program(session, ProgramSpec(f"Bridge <b>{suffix}</b>"))
-        older = create_cohort(session, program=program, name=f"Spring & co {suffix}", starts_on=date(2027, 1, 11))
-        newer = create_cohort(session, program=program, name=f"Autumn {suffix}", starts_on=date(2027, 9, 6))
+    with transaction(participants.services.db_factory) as db:
+        program = create_program(db, ProgramSpec(f"Bridge <b>{suffix}</b>"))
+        older = create_cohort(db, program=program, name=f"Spring & co {suffix}", starts_on=date(2027, 1, 11))
+        newer = create_cohort(db, program=program, name=f"Autumn {suffix}", starts_on=date(2027, 9, 6))
         ids = older.id, newer.id
     sign_in(client, participants.add("Hana Resources", "hr")["token"])
     page = client.get("/hr/program").text

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from assistant.commands.common import console, database_session, errors, fail, load_settings
+from assistant.commands.common import console, errors, fail, load_settings, open_database
 
 if TYPE_CHECKING:
     from assistant.services import Services
@@ -80,9 +80,9 @@ def _check_empty(cohorts: int) -> int:
     from tools.demo.program import refusal
     from tools.demo.themes import cohort_names
 
-    with database_session() as session:
-        problem = refusal(session, cohort_names(cohorts))
-        newest = session.scalar(select(func.max(User.id))) or 0
+    with open_database() as db:
+        problem = refusal(db, cohort_names(cohorts))
+        newest = db.scalar(select(func.max(User.id))) or 0
     if problem:
         fail(problem)
     return newest
@@ -107,12 +107,12 @@ def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -
     """The program of the participants this run created (user ids above ``newest_user``)."""
     from sqlalchemy import select
 
-    from assistant.db.engine import session_scope
+    from assistant.db.engine import transaction
     from assistant.db.models import User
     from tools.demo.program import seed_program_data
 
-    with session_scope(services.sessions) as session:
-        user_ids = list(session.scalars(select(User.id).where(User.id > newest_user)))
+    with transaction(services.db_factory) as db:
+        user_ids = list(db.scalars(select(User.id).where(User.id > newest_user)))
     with _progress() as progress:
         task = progress.add_task("Seeding the mentoring program", total=None)
 
@@ -129,28 +129,26 @@ def _seed_program(services: Services, weeks: int, seed: int, newest_user: int) -
 
 
 def _seed_fast(participants: int, cohorts: int, weeks: int, seed: int, events: int) -> None:
-    from assistant.db.engine import make_engine, make_session_factory, prepare_schema, session_scope
+    from assistant.db.engine import make_db_factory, make_engine, prepare_schema, transaction
     from tools.demo.themes import create_participants, generate_theme_events
 
     settings = load_settings()
     engine = make_engine(settings.sqlalchemy_url)
     try:
         prepare_schema(engine)
-        sessions = make_session_factory(engine)
+        db_factory = make_db_factory(engine)
         with _progress() as progress:
             task = progress.add_task("Creating participants", total=None)
-            with session_scope(sessions) as session:
-                people = create_participants(
-                    session, participants=participants, cohorts=cohorts, rng=random.Random(seed)
-                )
+            with transaction(db_factory) as db:
+                people = create_participants(db, participants=participants, cohorts=cohorts, rng=random.Random(seed))
             progress.update(task, description="Inserting theme events", completed=0, total=events)
 
             def on_progress(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            with session_scope(sessions) as session:
+            with transaction(db_factory) as db:
                 inserted = generate_theme_events(
-                    session,
+                    db,
                     [person.author for person in people],
                     weeks,
                     events,

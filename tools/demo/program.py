@@ -22,7 +22,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import User
 from assistant.db.program_models import Cohort, Membership, Pair, Program, SessionAction
 from assistant.program.agreement import PLACEHOLDER, accept_agreement, draft_agreement, revise_agreement, unfilled
@@ -205,12 +205,12 @@ class ProgramSeedSummary:
         return [head, *rows]
 
 
-def refusal(session: Session, cohort_names: Iterable[str] = ()) -> str | None:
+def refusal(db: Session, cohort_names: Iterable[str] = ()) -> str | None:
     """Why the demo program cannot be seeded into this database (one line), or None."""
-    if session.scalar(select(Program.id).where(Program.name == DEMO_PROGRAM.name)) is not None:
+    if db.scalar(select(Program.id).where(Program.name == DEMO_PROGRAM.name)) is not None:
         return f"the demo program {DEMO_PROGRAM.name!r} exists already; seed into an empty DATA_DIR or database"
     names = list(cohort_names)
-    taken = sorted(session.scalars(select(Cohort.name).where(Cohort.name.in_(names)))) if names else []
+    taken = sorted(db.scalars(select(Cohort.name).where(Cohort.name.in_(names)))) if names else []
     if taken:
         return f"a cohort called {taken[0]!r} exists already; seed into an empty DATA_DIR or database"
     return None
@@ -223,23 +223,23 @@ def seed_program_data(
     seed: int,
     today: date | None = None,
     user_ids: Iterable[int] | None = None,
-    sessions: sessionmaker[Session] | None = None,
+    db_factory: sessionmaker[Session] | None = None,
     on_progress: Progress | None = None,
 ) -> ProgramSeedSummary:
     """Enrol the demo's participants (users with a role and a cohort, or ``user_ids``) and run their program.
 
     The cohorts start on the first Monday of the demo's ``weeks`` (which end in the week of
-    ``today``). ``sessions`` writes to another database than ``services.sessions``. All or nothing:
+    ``today``). ``db_factory`` writes to another database than ``services.db_factory``. All or nothing:
     raises :class:`ProgramError` (one line) if the demo program or a cohort exists already.
     """
     today = today or datetime.now(UTC).date()
-    sessions = sessions or services.sessions
+    db_factory = db_factory or services.db_factory
     anonymizer = services.anonymizer.get()  # before the transaction: building it reads the users
     classifier = services.themes.classifier
     services.embedder.embed([text for texts in COMMENTS.values() for text in texts])  # one batch, then cached
-    with session_scope(sessions) as session:
+    with transaction(db_factory) as db:
         seeder = _Seeder(
-            session,
+            db,
             skills=services.skill_catalog,
             knowledge_dir=services.settings.knowledge_dir,
             anonymizer=anonymizer,
@@ -264,7 +264,7 @@ class _PairPlan:
 class _Seeder:
     def __init__(
         self,
-        session: Session,
+        db: Session,
         *,
         skills: SkillCatalog,
         knowledge_dir: Path,
@@ -274,7 +274,7 @@ class _Seeder:
         rng: random.Random,
         today: date,
     ) -> None:
-        self.session = session
+        self.db = db
         self.skills = skills
         self.knowledge_dir = knowledge_dir
         self.anonymizer = anonymizer
@@ -288,15 +288,15 @@ class _Seeder:
     def run(
         self, *, weeks: int, seed: int, user_ids: Iterable[int] | None, on_progress: Progress | None
     ) -> ProgramSeedSummary:
-        problem = refusal(self.session)
+        problem = refusal(self.db)
         users = [] if problem else self._participants(user_ids)
         names = list(dict.fromkeys(user.cohort or "" for user in users))
-        problem = problem or refusal(self.session, names)
+        problem = problem or refusal(self.db, names)
         if problem:
             raise ProgramError(problem)
-        program = create_program(self.session, DEMO_PROGRAM)
+        program = create_program(self.db, DEMO_PROGRAM)
         starts_on = program_weeks(weeks, self.today)[0]
-        cohorts = {name: create_cohort(self.session, program=program, name=name, starts_on=starts_on) for name in names}
+        cohorts = {name: create_cohort(self.db, program=program, name=name, starts_on=starts_on) for name in names}
         profiles = self._enrol(users, cohorts, seed)
 
         plans: list[_PairPlan] = []
@@ -311,13 +311,13 @@ class _Seeder:
 
         for done, plan in enumerate(plans, 1):
             self._agreement(plan)
-            self._sessions(plan)
+            self._db_factory(plan)
             if on_progress is not None:
                 on_progress(done, len(plans))
         for cohort in cohorts.values():
             self._midpoint_survey(cohort, [plan for plan in plans if plan.pair.cohort_id == cohort.id])
         done_actions = self._close_actions(plans)
-        self.session.flush()
+        self.db.flush()
 
         lines, mean_score, unmatched = first or ([], 0.0, 0)
         return ProgramSeedSummary(
@@ -352,7 +352,7 @@ class _Seeder:
         )
         if user_ids is not None:
             query = query.where(User.id.in_(list(user_ids)))
-        users = list(self.session.scalars(query.order_by(User.id)))
+        users = list(self.db.scalars(query.order_by(User.id)))
         if not users:
             raise ProgramError("there are no demo participants to enrol; the message seeding creates them")
         return users
@@ -366,9 +366,9 @@ class _Seeder:
         profiles: dict[int, Profile] = {}
         for user, profile in [*zip(mentors, mentor_profiles, strict=True), *zip(mentees, mentee_profiles, strict=True)]:
             membership = add_member(
-                self.session, cohort=cohorts[user.cohort or ""], user=user, role=user.role, external_id=profile.id
+                self.db, cohort=cohorts[user.cohort or ""], user=user, role=user.role, external_id=profile.id
             )
-            save_profile(self.session, membership=membership, answers=answers_of(profile), skills=self.skills)
+            save_profile(self.db, membership=membership, answers=answers_of(profile), skills=self.skills)
             membership.joined_at = membership.profile_updated_at = joined
             profiles[user.id] = profile
         return profiles
@@ -377,7 +377,7 @@ class _Seeder:
         self, cohort: Cohort, profiles: Mapping[int, Profile]
     ) -> tuple[list[_PairPlan], int, tuple[list[MatchLine], float, int]]:
         """Propose, then confirm all but the one or two weakest pairs (left for the admin to review)."""
-        stored = propose_for_cohort(self.session, cohort, self.skills)
+        stored = propose_for_cohort(self.db, cohort, self.skills)
         pairs = [pair for _, pair in stored.pairs]
         leave = min(self.rng.choice((1, 2)), max(len(pairs) - 1, 0))
         held_back = {pair.id for pair in sorted(pairs, key=lambda p: (p.score, p.id))[:leave]}
@@ -386,14 +386,14 @@ class _Seeder:
             pair.created_at = _moment(cohort.starts_on - timedelta(days=5), hour=11)
             if pair.id in held_back:
                 continue
-            confirm_pair(self.session, pair)
+            confirm_pair(self.db, pair)
             confirmed_on = min(cohort.starts_on + timedelta(days=self.rng.randint(0, 6)), self.today)
             pair.confirmed_at = _moment(confirmed_on, hour=10)
             accepted = self.rng.random() >= SHARE_UNACCEPTED
             plans.append(
                 _PairPlan(pair, profiles[pair.mentor_id], profiles[pair.mentee_id], confirmed_on, False, accepted)
             )
-        names = {user_id: self.session.get_one(User, user_id).name for user_id in profiles}
+        names = {user_id: self.db.get_one(User, user_id).name for user_id in profiles}
         lines = [
             MatchLine(
                 mentor=f"{names[pair.mentor_id]} ({proposed.mentor})",
@@ -427,18 +427,18 @@ class _Seeder:
     def _agreement(self, plan: _PairPlan) -> None:
         """Drafted by the assistant; most pairs fill in the brackets and both accept that version."""
         pair, rng = plan.pair, self.rng
-        draft = draft_agreement(self.session, pair, self.knowledge_dir, self.skills)
+        draft = draft_agreement(self.db, pair, self.knowledge_dir, self.skills)
         draft.created_at = _moment(plan.confirmed_on, hour=10, minute=5)
         if not plan.accepted and rng.random() < 0.5:
             return  # still the assistant's draft, brackets and all
         changes = self._filled(draft.fields, plan)
         editor = pair.mentee if rng.random() < 0.6 else pair.mentor
-        version = revise_agreement(self.session, pair, editor, changes) if changes else draft
+        version = revise_agreement(self.db, pair, editor, changes) if changes else draft
         first_meeting = min(plan.confirmed_on + timedelta(days=rng.randint(2, 9)), self.today)
         version.created_at = _moment(first_meeting, hour=16)
         signers = [pair.mentor, pair.mentee] if plan.accepted else [editor]
         for signer in signers:
-            accepted = accept_agreement(self.session, pair, signer, version.version)
+            accepted = accept_agreement(self.db, pair, signer, version.version)
             when = _moment(first_meeting, hour=17, minute=rng.randint(0, 59))
             if signer.id == pair.mentor_id:
                 accepted.mentor_accepted_at = when
@@ -471,7 +471,7 @@ class _Seeder:
         covered = plan.mentor.teaches & plan.mentee.wants
         return self.skills.labels(covered or plan.mentee.wants)
 
-    def _sessions(self, plan: _PairPlan) -> None:
+    def _db_factory(self, plan: _PairPlan) -> None:
         """Sessions at the cadence with jitter and the odd skip (never two in a row); stalled pairs stop."""
         rng, pair, cadence = self.rng, plan.pair, DEMO_PROGRAM.cadence_days
         end = min(self.today, pair.cohort.ends_on)
@@ -505,7 +505,7 @@ class _Seeder:
             drafts.append(ActionDraft(text, owner, held_on + timedelta(days=rng.randint(7, 14))))
         logger = pair.mentee if rng.random() < 0.55 else pair.mentor
         logged = log_session(
-            self.session,
+            self.db,
             pair=pair,
             user=logger,
             held_on=held_on,
@@ -544,7 +544,7 @@ class _Seeder:
     def _pulse(self, user: User, answers: PulseAnswers, day: date) -> None:
         when = _moment(day, hour=19, minute=self.rng.randint(0, 59))
         pulse = submit_pulse(
-            self.session,
+            self.db,
             user=user,
             answers=answers,
             anonymizer=self.anonymizer,
@@ -570,10 +570,10 @@ class _Seeder:
         pair_ids = [plan.pair.id for plan in plans]
         if not pair_ids:
             return 0
-        self.session.flush()
+        self.db.flush()
         query = select(SessionAction).where(SessionAction.pair_id.in_(pair_ids)).order_by(SessionAction.id)
         done = 0
-        for action in self.session.scalars(query):
+        for action in self.db.scalars(query):
             due = action.due_on or self.today
             overdue = (self.today - due).days
             share = next((rate for days, rate in DONE_RATES if overdue >= days), 0.1)

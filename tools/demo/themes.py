@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.coaching.qa import Reply
 from assistant.db import crud
-from assistant.db.engine import session_scope
+from assistant.db.engine import transaction
 from assistant.db.models import Conversation, Message, User
 from assistant.services import Services
 from assistant.themes.events import Author, participant_key, store_events, week_start
@@ -246,9 +246,7 @@ class DemoParticipant:
         return Author(self.user_id, self.role, self.cohort)
 
 
-def create_participants(
-    session: Session, *, participants: int, cohorts: int, rng: random.Random
-) -> list[DemoParticipant]:
+def create_participants(db: Session, *, participants: int, cohorts: int, rng: random.Random) -> list[DemoParticipant]:
     """Mentee-mentor pairs spread over cohorts, each with a weekly message rate (some barely active)."""
     names = cohort_names(cohorts)
     people = []
@@ -256,7 +254,7 @@ def create_participants(
         role = "mentee" if number % 2 == 0 else "mentor"
         cohort_index = (number // 2) % cohorts
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        user, _ = crud.create_user(session, name=name, role=role, cohort=names[cohort_index])
+        user, _ = crud.create_user(db, name=name, role=role, cohort=names[cohort_index])
         rate = rng.choice((0.2, 0.6, 1.0, 1.5, 2.5)) * rng.uniform(0.7, 1.3)
         people.append(DemoParticipant(user.id, name, role, names[cohort_index], cohort_index, rate))
     return people
@@ -307,15 +305,15 @@ def seed_program(
     if participants < 2 or cohorts < 1 or weeks < 1:
         raise ValueError("need at least 2 participants, 1 cohort and 1 week")
     rng = random.Random(seed)
-    sessions = services.sessions
-    with session_scope(sessions) as session:
-        people = create_participants(session, participants=participants, cohorts=cohorts, rng=rng)
-        users = {person.user_id: session.get_one(User, person.user_id) for person in people}
-        session.expunge_all()
+    db_factory = services.db_factory
+    with transaction(db_factory) as db:
+        people = create_participants(db, participants=participants, cohorts=cohorts, rng=rng)
+        users = {person.user_id: db.get_one(User, person.user_id) for person in people}
+        db.expunge_all()
     program = program_weeks(weeks, end)
     for person in people:
         conversation = start_conversation(
-            sessions,
+            db_factory,
             user=users[person.user_id],
             title="Our mentoring sessions",
             mode="ask",
@@ -333,20 +331,20 @@ def seed_program(
         services.embedder.embed([item.text for item in chunk])  # one batch; the classifier hits the cache
         for item in chunk:
             user = users[item.person.user_id]
-            turn = accept_message(sessions, user=user, conversation_id=item.person.conversation_id, content=item.text)
+            turn = accept_message(db_factory, user=user, conversation_id=item.person.conversation_id, content=item.text)
             reply = Reply(DEMO_REPLY, [], DEMO_PROVIDER, in_scope=True)
-            stored = store_reply(sessions, user=user, turn=turn, reply=reply)
+            stored = store_reply(db_factory, user=user, turn=turn, reply=reply)
             events += services.themes.record(item.text, author=item.person.author, when=item.when)
             stamps += [(turn.message.id, item.when), (stored.id, item.when + timedelta(seconds=2))]
             last_message[item.person.conversation_id] = item.when + timedelta(seconds=2)
         if on_progress is not None:
             on_progress(start + len(chunk), total)
-    _backdate(sessions, stamps, people, program, last_message)
+    _backdate(db_factory, stamps, people, program, last_message)
     return SeedSummary(len(people), len(people), total, events)
 
 
 def _backdate(
-    sessions: sessionmaker[Session],
+    db_factory: sessionmaker[Session],
     stamps: list[tuple[int, datetime]],
     people: Sequence[DemoParticipant],
     program: Sequence[date],
@@ -354,10 +352,10 @@ def _backdate(
 ) -> None:
     """Give messages and conversations the simulated times of the program instead of now."""
     opened = datetime.combine(program[0], time(8), tzinfo=UTC)
-    with session_scope(sessions) as session:
+    with transaction(db_factory) as db:
         if stamps:
-            session.execute(update(Message), [{"id": id_, "created_at": when} for id_, when in stamps])
-        session.execute(
+            db.execute(update(Message), [{"id": id_, "created_at": when} for id_, when in stamps])
+        db.execute(
             update(Conversation),
             [
                 {
@@ -371,7 +369,7 @@ def _backdate(
 
 
 def generate_theme_events(
-    session: Session,
+    db: Session,
     participants: Sequence[Author],
     weeks: int,
     events: int,
@@ -426,7 +424,7 @@ def generate_theme_events(
             }
             for i in range(start, stop)
         ]
-        inserted += store_events(session, rows)
+        inserted += store_events(db, rows)
         if on_progress is not None:
             on_progress(inserted, events)
     return inserted

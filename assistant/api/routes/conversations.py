@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep
+from assistant.api.deps import ConversationOwner, DbDep, ServicesDep
 from assistant.api.limits import enforce_rate_limit
 from assistant.api.schemas import (
     ConversationDetail,
@@ -36,22 +36,20 @@ def create_conversation(body: ConversationIn, user: ConversationOwner, services:
 
 
 @router.get("", response_model=ConversationsOut)
-def list_conversations(
-    user: ConversationOwner, session: SessionDep, limit: int = 50, offset: int = 0
-) -> ConversationsOut:
+def list_conversations(user: ConversationOwner, db: DbDep, limit: int = 50, offset: int = 0) -> ConversationsOut:
     limit = max(1, min(limit, 200))
-    rows = crud.list_conversations(session, user=user, limit=limit, offset=max(0, offset))
+    rows = crud.list_conversations(db, user=user, limit=limit, offset=max(0, offset))
     return ConversationsOut(
-        data=[ConversationOut.model_validate(c) for c in rows], count=crud.count_conversations(session, user=user)
+        data=[ConversationOut.model_validate(c) for c in rows], count=crud.count_conversations(db, user=user)
     )
 
 
 @router.get("/{conversation_id}", response_model=ConversationDetail)
-def read_conversation(conversation_id: str, user: ConversationOwner, session: SessionDep) -> ConversationDetail:
-    conversation = crud.get_own_conversation(session, user=user, conversation_id=conversation_id)
+def read_conversation(conversation_id: str, user: ConversationOwner, db: DbDep) -> ConversationDetail:
+    conversation = crud.get_own_conversation(db, user=user, conversation_id=conversation_id)
     if conversation is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    messages = [MessageOut.model_validate(m) for m in crud.list_messages(session, conversation=conversation)]
+    messages = [MessageOut.model_validate(m) for m in crud.list_messages(db, conversation=conversation)]
     return ConversationDetail(
         **ConversationOut.model_validate(conversation).model_dump(), state=conversation.state, messages=messages
     )

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from assistant.api.deps import ConversationOwner, ServicesDep, SessionDep
+from assistant.api.deps import ConversationOwner, DbDep, ServicesDep
 from assistant.api.schemas import GoalDraftIn, GoalIn, GoalOut, GoalsOut, GoalStatus, GoalUpdate
 from assistant.coaching.goals import check_goal
 from assistant.db import crud
@@ -27,10 +27,10 @@ def check_draft(body: GoalDraftIn, _: ConversationOwner, services: ServicesDep) 
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GoalOut)
-def save_goal(body: GoalIn, user: ConversationOwner, session: SessionDep, services: ServicesDep) -> GoalOut:
+def save_goal(body: GoalIn, user: ConversationOwner, db: DbDep, services: ServicesDep) -> GoalOut:
     criteria = analyse(body.text, services)["criteria"]
     goal = crud.create_goal(
-        session,
+        db,
         user=user,
         text=body.text.strip(),
         criteria=criteria,
@@ -42,24 +42,22 @@ def save_goal(body: GoalIn, user: ConversationOwner, session: SessionDep, servic
 
 
 @router.get("", response_model=GoalsOut)
-def list_goals(user: ConversationOwner, session: SessionDep, status: GoalStatus | None = None) -> GoalsOut:
-    goals = crud.list_goals(session, user=user, status=status)
+def list_goals(user: ConversationOwner, db: DbDep, status: GoalStatus | None = None) -> GoalsOut:
+    goals = crud.list_goals(db, user=user, status=status)
     return GoalsOut(data=[GoalOut.model_validate(g) for g in goals], count=len(goals))
 
 
 @router.get("/{goal_id}", response_model=GoalOut)
-def read_goal(goal_id: int, user: ConversationOwner, session: SessionDep) -> GoalOut:
-    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+def read_goal(goal_id: int, user: ConversationOwner, db: DbDep) -> GoalOut:
+    goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return GoalOut.model_validate(goal)
 
 
 @router.patch("/{goal_id}", response_model=GoalOut)
-def update_goal(
-    goal_id: int, body: GoalUpdate, user: ConversationOwner, session: SessionDep, services: ServicesDep
-) -> GoalOut:
-    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+def update_goal(goal_id: int, body: GoalUpdate, user: ConversationOwner, db: DbDep, services: ServicesDep) -> GoalOut:
+    goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     changes = body.model_dump(exclude_unset=True, mode="python")
@@ -72,13 +70,13 @@ def update_goal(
         changes.pop("status", None)
     if "milestones" in changes:
         changes["milestones"] = changes["milestones"] or []
-    return GoalOut.model_validate(crud.update_goal(session, goal=goal, changes=changes))
+    return GoalOut.model_validate(crud.update_goal(db, goal=goal, changes=changes))
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_goal(goal_id: int, user: ConversationOwner, session: SessionDep) -> Response:
-    goal = crud.get_own_goal(session, user=user, goal_id=goal_id)
+def delete_goal(goal_id: int, user: ConversationOwner, db: DbDep) -> Response:
+    goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    session.delete(goal)
+    db.delete(goal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.api.deps import ServicesDep, SessionDep, require_roles
+from assistant.api.deps import DbDep, ServicesDep, require_roles
 from assistant.db.models import User
 from assistant.services import Services
 from assistant.themes.report import By, Period, ThemeReport, theme_report
@@ -18,7 +18,7 @@ InsightsReader = Annotated[User, Depends(require_roles("hr", "admin"))]
 
 
 def build_report(
-    session: SessionDep,
+    db: DbDep,
     services: ServicesDep,
     since: Annotated[date | None, Query(description="First day (default: 12 weeks or 6 months ago).")] = None,
     until: Annotated[date | None, Query(description="Last day (default: today).")] = None,
@@ -27,7 +27,7 @@ def build_report(
 ) -> ThemeReport:
     try:
         return theme_report(
-            session,
+            db,
             since=since,
             until=until,
             period=period,

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
-from assistant.api.deps import ConversationOwner, CurrentUser, PathId, ServicesDep, SessionDep, SkillsDep
+from assistant.api.deps import ConversationOwner, CurrentUser, DbDep, PathId, ServicesDep, SkillsDep
 from assistant.api.program_schemas import (
     AcceptIn,
     ActionOut,
@@ -42,8 +42,8 @@ from assistant.program.pulse import OPEN_QUESTION, QUESTIONS, PulseAnswers, own_
 router = APIRouter(tags=["pairs"])
 
 
-def own_membership(session: Session, user: User) -> Membership:
-    membership = cohorts.membership_of(session, user.id)
+def own_membership(db: Session, user: User) -> Membership:
+    membership = cohorts.membership_of(db, user.id)
     if membership is None:
         raise cohorts.NotFound("you are not in a cohort yet")
     return membership
@@ -95,9 +95,9 @@ def list_skills(_: CurrentUser, skills: SkillsDep) -> SkillsOut:
 
 
 @router.get("/membership", response_model=MembershipOut)
-def read_membership(user: ConversationOwner, session: SessionDep) -> MembershipOut:
+def read_membership(user: ConversationOwner, db: DbDep) -> MembershipOut:
     """Your cohort and role, and whether your matching profile is filled (404 when you are in no cohort)."""
-    membership = own_membership(session, user)
+    membership = own_membership(db, user)
     cohort = membership.cohort
     return MembershipOut(
         cohort_id=cohort.id,
@@ -112,71 +112,69 @@ def read_membership(user: ConversationOwner, session: SessionDep) -> MembershipO
 
 
 @router.get("/profile", response_model=ProfileOut)
-def read_profile(user: ConversationOwner, session: SessionDep) -> ProfileOut:
-    membership = own_membership(session, user)
+def read_profile(user: ConversationOwner, db: DbDep) -> ProfileOut:
+    membership = own_membership(db, user)
     if not membership.profile:
         raise cohorts.NotFound("you have not filled your matching profile yet")
     return ProfileOut(**membership.profile, cohort=membership.cohort.name, role=membership.role)
 
 
 @router.put("/profile", response_model=ProfileOut)
-def save_profile(body: ProfileIn, user: ConversationOwner, session: SessionDep, skills: SkillsDep) -> ProfileOut:
+def save_profile(body: ProfileIn, user: ConversationOwner, db: DbDep, skills: SkillsDep) -> ProfileOut:
     """Fill or change the matching form; it counts from the next matching proposal."""
-    membership = own_membership(session, user)
-    cohorts.save_profile(session, membership=membership, answers=body.model_dump(), skills=skills)
+    membership = own_membership(db, user)
+    cohorts.save_profile(db, membership=membership, answers=body.model_dump(), skills=skills)
     return ProfileOut(**body.model_dump(), cohort=membership.cohort.name, role=membership.role)
 
 
 @router.get("/pairs", response_model=PairsOut)
-def my_pairs(user: ConversationOwner, session: SessionDep) -> PairsOut:
+def my_pairs(user: ConversationOwner, db: DbDep) -> PairsOut:
     """Your confirmed (and ended) pairs; proposals stay with the admin until confirmed."""
-    return pairs_out(pairing.pairs_of(session, user.id))
+    return pairs_out(pairing.pairs_of(db, user.id))
 
 
 @router.get("/pairs/{pair_id}/agreement", response_model=AgreementOut)
-def read_agreement(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> AgreementOut:
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    current = agreements.current_agreement(session, pair)
+def read_agreement(pair_id: PathId, user: ConversationOwner, db: DbDep) -> AgreementOut:
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    current = agreements.current_agreement(db, pair)
     if current is None:
         raise cohorts.NotFound("there is no agreement yet; draft one")
     return agreement_out(current)
 
 
 @router.get("/pairs/{pair_id}/agreement/versions", response_model=AgreementVersionsOut)
-def agreement_history(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> AgreementVersionsOut:
-    versions = agreements.agreement_versions(session, pairing.pair_for_member(session, pair_id, user.id))
+def agreement_history(pair_id: PathId, user: ConversationOwner, db: DbDep) -> AgreementVersionsOut:
+    versions = agreements.agreement_versions(db, pairing.pair_for_member(db, pair_id, user.id))
     return AgreementVersionsOut(data=[agreement_out(a) for a in versions], count=len(versions))
 
 
 @router.post("/pairs/{pair_id}/agreement/draft", status_code=status.HTTP_201_CREATED, response_model=AgreementOut)
 def draft_agreement(
-    pair_id: PathId, user: ConversationOwner, session: SessionDep, services: ServicesDep, skills: SkillsDep
+    pair_id: PathId, user: ConversationOwner, db: DbDep, services: ServicesDep, skills: SkillsDep
 ) -> AgreementOut:
     """A new version drafted from the guideline template, the pair's profiles and the mentee's active goals."""
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    return agreement_out(agreements.draft_agreement(session, pair, services.settings.knowledge_dir, skills))
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    return agreement_out(agreements.draft_agreement(db, pair, services.settings.knowledge_dir, skills))
 
 
 @router.patch("/pairs/{pair_id}/agreement", response_model=AgreementOut)
-def change_agreement(
-    pair_id: PathId, body: AgreementChangeIn, user: ConversationOwner, session: SessionDep
-) -> AgreementOut:
+def change_agreement(pair_id: PathId, body: AgreementChangeIn, user: ConversationOwner, db: DbDep) -> AgreementOut:
     """Change fields by label: a new version, which both partners accept again."""
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    return agreement_out(agreements.revise_agreement(session, pair, user, body.changes))
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    return agreement_out(agreements.revise_agreement(db, pair, user, body.changes))
 
 
 @router.post("/pairs/{pair_id}/agreement/accept", response_model=AgreementOut)
-def accept_agreement(pair_id: PathId, body: AcceptIn, user: ConversationOwner, session: SessionDep) -> AgreementOut:
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    return agreement_out(agreements.accept_agreement(session, pair, user, body.version))
+def accept_agreement(pair_id: PathId, body: AcceptIn, user: ConversationOwner, db: DbDep) -> AgreementOut:
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    return agreement_out(agreements.accept_agreement(db, pair, user, body.version))
 
 
 @router.get("/pairs/{pair_id}/sessions", response_model=SessionLogsOut)
-def list_sessions(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> SessionLogsOut:
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    logged = session_log.pair_sessions(session, pair)
-    actions = session_log.pair_actions(session, pair)
+def list_sessions(pair_id: PathId, user: ConversationOwner, db: DbDep) -> SessionLogsOut:
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    logged = session_log.pair_sessions(db, pair)
+    actions = session_log.pair_actions(db, pair)
     return SessionLogsOut(
         data=[session_out(s, actions) for s in logged],
         count=len(logged),
@@ -185,28 +183,28 @@ def list_sessions(pair_id: PathId, user: ConversationOwner, session: SessionDep)
 
 
 @router.post("/pairs/{pair_id}/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionLogOut)
-def log_session(pair_id: PathId, body: SessionLogIn, user: ConversationOwner, session: SessionDep) -> SessionLogOut:
+def log_session(pair_id: PathId, body: SessionLogIn, user: ConversationOwner, db: DbDep) -> SessionLogOut:
     """Record a held session: notes (private to the pair), a 1-5 rating, actions with owner and due date."""
-    pair = pairing.pair_for_member(session, pair_id, user.id)
+    pair = pairing.pair_for_member(db, pair_id, user.id)
     drafts = [session_log.ActionDraft(a.text, a.owner, a.due_on) for a in body.actions]
     logged = session_log.log_session(
-        session, pair=pair, user=user, held_on=body.held_on, notes=body.notes, rating=body.rating, actions=drafts
+        db, pair=pair, user=user, held_on=body.held_on, notes=body.notes, rating=body.rating, actions=drafts
     )
-    return session_out(logged, session_log.pair_actions(session, pair))
+    return session_out(logged, session_log.pair_actions(db, pair))
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
-def update_action(action_id: PathId, body: ActionPatch, user: ConversationOwner, session: SessionDep) -> ActionOut:
-    return action_out(session_log.set_action_done(session, action_id=action_id, user=user, done=body.done))
+def update_action(action_id: PathId, body: ActionPatch, user: ConversationOwner, db: DbDep) -> ActionOut:
+    return action_out(session_log.set_action_done(db, action_id=action_id, user=user, done=body.done))
 
 
 @router.get(
     "/pairs/{pair_id}/calendar.ics", response_class=Response, responses={200: {"content": {"text/calendar": {}}}}
 )
-def cadence_calendar(pair_id: PathId, user: ConversationOwner, session: SessionDep) -> Response:
+def cadence_calendar(pair_id: PathId, user: ConversationOwner, db: DbDep) -> Response:
     """The pair's meeting cadence as one recurring event until the cohort ends, in their first shared slot."""
-    pair = pairing.pair_for_member(session, pair_id, user.id)
-    slots = cohorts.shared_slots(session, pair.mentor_id, pair.mentee_id)
+    pair = pairing.pair_for_member(db, pair_id, user.id)
+    slots = cohorts.shared_slots(db, pair.mentor_id, pair.mentee_id)
     return Response(
         session_log.cadence_calendar(pair, slots=slots),
         media_type="text/calendar",
@@ -220,10 +218,10 @@ def pulse_questions(_: ConversationOwner) -> PulseQuestionsOut:
 
 
 @router.post("/pulses", status_code=status.HTTP_201_CREATED, response_model=PulseOut)
-def answer_pulse(body: PulseIn, user: ConversationOwner, session: SessionDep, services: ServicesDep) -> PulseOut:
+def answer_pulse(body: PulseIn, user: ConversationOwner, db: DbDep, services: ServicesDep) -> PulseOut:
     """Scores 1-5 and an optional comment; the comment is anonymized and theme-tagged before it is kept."""
     pulse = submit_pulse(
-        session,
+        db,
         user=user,
         answers=PulseAnswers(body.kind, body.scores, body.comment, body.session_id),
         anonymizer=services.anonymizer.get(),
@@ -235,5 +233,5 @@ def answer_pulse(body: PulseIn, user: ConversationOwner, session: SessionDep, se
 
 
 @router.get("/pulses", response_model=list[PulseOut])
-def my_pulses(user: ConversationOwner, session: SessionDep) -> list[PulseOut]:
-    return [PulseOut.model_validate(p, from_attributes=True) for p in own_pulses(session, user)]
+def my_pulses(user: ConversationOwner, db: DbDep) -> list[PulseOut]:
+    return [PulseOut.model_validate(p, from_attributes=True) for p in own_pulses(db, user)]

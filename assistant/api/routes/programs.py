@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from assistant.api.deps import PathId, ServicesDep, SessionDep, SkillsDep, require_roles
+from assistant.api.deps import DbDep, PathId, ServicesDep, SkillsDep, require_roles
 from assistant.api.program_schemas import (
     CohortIn,
     CohortOut,
@@ -56,36 +56,36 @@ def pairs_out(pairs: list[Pair]) -> PairsOut:
 
 
 @router.get("/programs", response_model=ProgramsOut)
-def list_programs(_: Admin, session: SessionDep) -> ProgramsOut:
-    programs = cohorts.list_programs(session)
+def list_programs(_: Admin, db: DbDep) -> ProgramsOut:
+    programs = cohorts.list_programs(db)
     return ProgramsOut(data=[ProgramOut.model_validate(p) for p in programs], count=len(programs))
 
 
 @router.post("/programs", status_code=status.HTTP_201_CREATED, response_model=ProgramOut)
-def create_program(body: ProgramIn, _: Admin, session: SessionDep) -> ProgramOut:
-    program = cohorts.create_program(session, cohorts.ProgramSpec(**body.model_dump()))
+def create_program(body: ProgramIn, _: Admin, db: DbDep) -> ProgramOut:
+    program = cohorts.create_program(db, cohorts.ProgramSpec(**body.model_dump()))
     return ProgramOut.model_validate(program)
 
 
 @router.get("/programs/{program_id}", response_model=ProgramOut)
-def read_program(program_id: PathId, _: Admin, session: SessionDep) -> ProgramOut:
-    return ProgramOut.model_validate(cohorts.get_program(session, program_id))
+def read_program(program_id: PathId, _: Admin, db: DbDep) -> ProgramOut:
+    return ProgramOut.model_validate(cohorts.get_program(db, program_id))
 
 
 @router.post("/programs/{program_id}/cohorts", status_code=status.HTTP_201_CREATED, response_model=CohortOut)
-def create_cohort(program_id: PathId, body: CohortIn, _: Admin, session: SessionDep) -> CohortOut:
-    program = cohorts.get_program(session, program_id)
-    return CohortOut.model_validate(cohorts.create_cohort(session, program=program, **body.model_dump()))
+def create_cohort(program_id: PathId, body: CohortIn, _: Admin, db: DbDep) -> CohortOut:
+    program = cohorts.get_program(db, program_id)
+    return CohortOut.model_validate(cohorts.create_cohort(db, program=program, **body.model_dump()))
 
 
 @router.get("/programs/{program_id}/cohorts", response_model=list[CohortOut])
-def list_cohorts(program_id: PathId, _: Admin, session: SessionDep) -> list[CohortOut]:
-    return [CohortOut.model_validate(c) for c in cohorts.get_program(session, program_id).cohorts]
+def list_cohorts(program_id: PathId, _: Admin, db: DbDep) -> list[CohortOut]:
+    return [CohortOut.model_validate(c) for c in cohorts.get_program(db, program_id).cohorts]
 
 
 @router.get("/cohorts/{cohort_id}/members", response_model=MembersOut)
-def list_members(cohort_id: PathId, _: Admin, session: SessionDep) -> MembersOut:
-    found = cohorts.members(session, cohorts.get_cohort(session, cohort_id))
+def list_members(cohort_id: PathId, _: Admin, db: DbDep) -> MembersOut:
+    found = cohorts.members(db, cohorts.get_cohort(db, cohort_id))
     return MembersOut(
         data=[
             MemberOut(
@@ -102,73 +102,73 @@ def list_members(cohort_id: PathId, _: Admin, session: SessionDep) -> MembersOut
 
 
 @router.post("/cohorts/{cohort_id}/members", status_code=status.HTTP_201_CREATED, response_model=MemberOut)
-def add_member(cohort_id: PathId, body: MemberIn, _: Admin, session: SessionDep) -> MemberOut:
-    cohort = cohorts.get_cohort(session, cohort_id)
-    user = session.get(User, body.user_id)
+def add_member(cohort_id: PathId, body: MemberIn, _: Admin, db: DbDep) -> MemberOut:
+    cohort = cohorts.get_cohort(db, cohort_id)
+    user = db.get(User, body.user_id)
     if user is None:
         raise cohorts.NotFound(f"user {body.user_id} not found")
-    membership = cohorts.add_member(session, cohort=cohort, user=user, role=body.role, external_id=body.external_id)
+    membership = cohorts.add_member(db, cohort=cohort, user=user, role=body.role, external_id=body.external_id)
     return MemberOut(
         user_id=user.id, name=user.name, role=membership.role, external_id=membership.external_id, profile_filled=False
     )
 
 
 @router.post("/cohorts/{cohort_id}/matching", response_model=ProposalOut)
-def propose(cohort_id: PathId, _: Admin, session: SessionDep, skills: SkillsDep) -> ProposalOut:
+def propose(cohort_id: PathId, _: Admin, db: DbDep, skills: SkillsDep) -> ProposalOut:
     """Propose pairs for everyone not yet in a confirmed pair; earlier open proposals are replaced."""
-    stored = pairing.propose_for_cohort(session, cohorts.get_cohort(session, cohort_id), skills)
+    stored = pairing.propose_for_cohort(db, cohorts.get_cohort(db, cohort_id), skills)
     return ProposalOut.model_validate(stored.as_dict())
 
 
 @router.get("/cohorts/{cohort_id}/pairs", response_model=PairsOut)
-def list_pairs(cohort_id: PathId, _: Admin, session: SessionDep) -> PairsOut:
-    cohort = cohorts.get_cohort(session, cohort_id)
-    return pairs_out(pairing.open_pairs(session, cohort, statuses=("proposed", "confirmed", "ended")))
+def list_pairs(cohort_id: PathId, _: Admin, db: DbDep) -> PairsOut:
+    cohort = cohorts.get_cohort(db, cohort_id)
+    return pairs_out(pairing.open_pairs(db, cohort, statuses=("proposed", "confirmed", "ended")))
 
 
 @router.post("/cohorts/{cohort_id}/pairs", status_code=status.HTTP_201_CREATED, response_model=PairOut)
-def set_pair(cohort_id: PathId, body: PairSetIn, _: Admin, session: SessionDep, skills: SkillsDep) -> PairOut:
+def set_pair(cohort_id: PathId, body: PairSetIn, _: Admin, db: DbDep, skills: SkillsDep) -> PairOut:
     """An admin's own pair (override); proposed until confirmed, like any other."""
-    cohort = cohorts.get_cohort(session, cohort_id)
-    return pair_out(pairing.set_pair(session, cohort, skills=skills, **body.model_dump()))
+    cohort = cohorts.get_cohort(db, cohort_id)
+    return pair_out(pairing.set_pair(db, cohort, skills=skills, **body.model_dump()))
 
 
 @router.post("/pairs/{pair_id}/confirm", response_model=PairOut)
-def confirm(pair_id: PathId, _: Admin, session: SessionDep) -> PairOut:
-    return pair_out(pairing.confirm_pair(session, pairing.get_pair(session, pair_id)))
+def confirm(pair_id: PathId, _: Admin, db: DbDep) -> PairOut:
+    return pair_out(pairing.confirm_pair(db, pairing.get_pair(db, pair_id)))
 
 
 @router.post("/pairs/{pair_id}/end", response_model=PairOut)
-def end(pair_id: PathId, _: Admin, session: SessionDep) -> PairOut:
-    return pair_out(pairing.end_pair(session, pairing.get_pair(session, pair_id)))
+def end(pair_id: PathId, _: Admin, db: DbDep) -> PairOut:
+    return pair_out(pairing.end_pair(db, pairing.get_pair(db, pair_id)))
 
 
 @router.post("/pairs/swap", response_model=PairsOut)
-def swap(body: SwapIn, _: Admin, session: SessionDep, skills: SkillsDep) -> PairsOut:
+def swap(body: SwapIn, _: Admin, db: DbDep, skills: SkillsDep) -> PairsOut:
     """Exchange the mentees of two proposed pairs; both are rescored."""
-    first, second = (pairing.get_pair(session, pid) for pid in (body.first_pair_id, body.second_pair_id))
-    return pairs_out(list(pairing.swap_mentees(session, first, second, skills)))
+    first, second = (pairing.get_pair(db, pid) for pid in (body.first_pair_id, body.second_pair_id))
+    return pairs_out(list(pairing.swap_mentees(db, first, second, skills)))
 
 
 @router.get("/stalled-pairs", response_model=StalledPairsOut)
 def list_stalled(
     _: Admin,
-    session: SessionDep,
+    db: DbDep,
     days: Annotated[int | None, Query(ge=1, le=365, description="Override the programs' own limits.")] = None,
 ) -> StalledPairsOut:
     """Confirmed pairs without a session for too long, by pair and dates only, for the program admin."""
-    found = stalled_pairs(session, cohorts.all_cohorts(session), after_days=days)
+    found = stalled_pairs(db, cohorts.all_cohorts(db), after_days=days)
     return StalledPairsOut(data=[StalledPairOut(**s.as_dict()) for s in found], count=len(found))
 
 
 @router.get("/insights/cohorts", response_model=list[CohortOut])
-def insight_cohorts(_: HRUser, session: SessionDep) -> list[CohortOut]:
+def insight_cohorts(_: HRUser, db: DbDep) -> list[CohortOut]:
     """The cohorts HR can ask figures for (names and dates only), newest first."""
-    return [CohortOut.model_validate(c) for c in cohorts.all_cohorts(session)]
+    return [CohortOut.model_validate(c) for c in cohorts.all_cohorts(db)]
 
 
 @router.get("/insights/cohorts/{cohort_id}", response_model=CohortReportOut)
-def cohort_insights(cohort_id: PathId, _: HRUser, session: SessionDep, services: ServicesDep) -> CohortReportOut:
+def cohort_insights(cohort_id: PathId, _: HRUser, db: DbDep, services: ServicesDep) -> CohortReportOut:
     """Participation, session frequency against cadence, ratings, goal counts and pulses; under k withheld."""
-    cohort = cohorts.get_cohort(session, cohort_id)
-    return CohortReportOut(**cohort_report(session, cohort, k=services.settings.k_anonymity))
+    cohort = cohorts.get_cohort(db, cohort_id)
+    return CohortReportOut(**cohort_report(db, cohort, k=services.settings.k_anonymity))

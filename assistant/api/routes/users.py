@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assistant.api.deps import PathId, ServicesDep, SessionDep, require_roles
+from assistant.api.deps import DbDep, PathId, ServicesDep, require_roles
 from assistant.api.schemas import UTCDateTime
 from assistant.db import crud
 from assistant.db.models import User
@@ -63,15 +63,15 @@ class UsersOut(BaseModel):
 
 
 @router.get("", response_model=UsersOut)
-def list_users(_: Admin, session: SessionDep) -> UsersOut:
-    users = [UserOut.model_validate(user) for user in crud.list_users(session)]
+def list_users(_: Admin, db: DbDep) -> UsersOut:
+    users = [UserOut.model_validate(user) for user in crud.list_users(db)]
     return UsersOut(data=users, count=len(users))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=UserCreated)
-def add_user(body: UserIn, _: Admin, session: SessionDep, services: ServicesDep) -> UserCreated:
+def add_user(body: UserIn, _: Admin, db: DbDep, services: ServicesDep) -> UserCreated:
     try:
-        user, token = crud.create_user(session, name=body.name, role=body.role, cohort=body.cohort)
+        user, token = crud.create_user(db, name=body.name, role=body.role, cohort=body.cohort)
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     if services.anonymizer.built:
@@ -80,22 +80,22 @@ def add_user(body: UserIn, _: Admin, session: SessionDep, services: ServicesDep)
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: PathId, body: UserPatch, admin: Admin, session: SessionDep) -> UserOut:
+def update_user(user_id: PathId, body: UserPatch, admin: Admin, db: DbDep) -> UserOut:
     """Deactivate (``{"active": false}``: the token stops working, the data stays) or reactivate."""
     if user_id == admin.id and not body.active:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate yourself")
-    user = set_active(session, user_id=user_id, active=body.active)
+    user = set_active(db, user_id=user_id, active=body.active)
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return UserOut.model_validate(user)
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def forget_user(user_id: PathId, admin: Admin, session: SessionDep) -> Response:
+def forget_user(user_id: PathId, admin: Admin, db: DbDep) -> Response:
     """Forget a participant: their conversations, messages and goals are deleted; anonymous theme
     events stay, and nothing links them to anyone any more."""
     if user_id == admin.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot forget yourself")
-    if forget_participant(session, user_id=user_id) is None:
+    if forget_participant(db, user_id=user_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-// The JSON API, called as the signed-in user: the session cookie goes along by itself, and the
+// The JSON API, called as the signed-in user: the sign-in cookie goes along by itself, and the
 // X-Tandem-CSRF header is what proves the request comes from Tandem's own pages.
 
 export const API = "/api/v1";
