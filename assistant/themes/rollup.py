@@ -81,7 +81,7 @@ def cohort_group(cohort: str | None) -> str:
 
 
 def record_rollups(db: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Count theme event rows (as inserted by ``store_events``) into the rollups, in the caller's transaction (``db``)."""
+    """Count theme event rows (as inserted by ``store_events``) into the rollups, in the caller's transaction."""
     if rows:
         _record(db.connection(), rows)
 

@@ -295,7 +295,7 @@ def test_a_pulse_keeps_scores_and_an_anonymized_comment_and_logs_its_themes(
     )
     assert stranger.status_code == 422, "the outsider is in no cohort"
     key = participant_key(int(program.mentee["id"]), services.settings.theme_hmac_secret)
-    with services.sessions() as db:
+    with services.db_factory() as db:
         events = db.scalar(select(func.count()).where(ThemeEvent.participant_key == key))
     assert events == len(pulse["themes"]) >= 1
     assert [p["id"] for p in program.get(program.mentee, "/pulses")] == [pulse["id"]]
@@ -324,7 +324,7 @@ def test_hr_sees_cohort_figures_with_small_groups_withheld(program: Program) -> 
 
 def test_a_pair_without_sessions_is_reported_to_the_admin_as_stalled(program: Program, services: Services) -> None:
     assert program.get(program.admin, "/stalled-pairs?days=7")["count"] == 0, "confirmed today: the clock just started"
-    with transaction(services.sessions) as db:
+    with transaction(services.db_factory) as db:
         db.get(Pair, program.pair_id).confirmed_at = datetime.now(UTC) - timedelta(days=19)  # type: ignore[union-attr]
     assert program.get(program.admin, "/stalled-pairs")["count"] == 0, "19 days is within the program's 28"
     stalled = program.get(program.admin, "/stalled-pairs?days=7")
