@@ -35,6 +35,13 @@ class ConversationNotFoundError(LookupError):
     pass
 
 
+class NothingToRetryError(ValueError):
+    pass
+
+
+STATE_BEFORE = "state_before"  # on a participant message: the mode's state it was answered from
+
+
 @dataclass
 class AcceptedTurn:
     conversation_id: str
@@ -94,8 +101,35 @@ def accept_message(
         recent = crud.recent_messages(db, conversation=conversation, limit=HISTORY_TURNS)
         history = [(m.role, m.content) for m in recent]
         goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
-        message = crud.add_message(db, conversation=conversation, role="user", content=content)
-        return AcceptedTurn(conversation.id, conversation.mode, dict(conversation.state), message, history, goals)
+        state = dict(conversation.state)
+        data = {STATE_BEFORE: state} if state else None
+        message = crud.add_message(db, conversation=conversation, role="user", content=content, data=data)
+        return AcceptedTurn(conversation.id, conversation.mode, state, message, history, goals)
+
+
+def reopen_last_turn(
+    db_factory: sessionmaker[Session], *, user: User, conversation_id: str, content: str | None = None
+) -> AcceptedTurn:
+    """The conversation's last participant message, to be answered again: the replies after it are
+    deleted and the mode's state is put back as it was when the message came in. With ``content``,
+    the message is edited first (after the mode's input check)."""
+    with transaction(db_factory) as db:
+        conversation = crud.get_own_conversation(db, user=user, conversation_id=conversation_id)
+        if conversation is None:
+            raise ConversationNotFoundError(conversation_id)
+        message = crud.last_user_message(db, conversation=conversation)
+        if message is None:
+            raise NothingToRetryError("this conversation has no message of yours to answer again")
+        if content is not None:
+            validate_message(conversation.mode, content)
+            message.content = content
+        crud.drop_messages_after(db, message=message)
+        state = dict(message.data.get(STATE_BEFORE, conversation.state))
+        conversation.state = state
+        history = [(m.role, m.content) for m in crud.messages_before(db, message=message, limit=HISTORY_TURNS)]
+        goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+        db.flush()
+        return AcceptedTurn(conversation.id, conversation.mode, state, message, history, goals)
 
 
 def store_reply(db_factory: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
@@ -140,6 +174,11 @@ class TurnPipeline:
         turn = accept_message(self.db_factory, user=user, conversation_id=conversation_id, content=content)
         self.themes.submit(content, author=Author.of(user), when=turn.message.created_at)
         return turn
+
+    def reopen(self, user: User, *, conversation_id: str, content: str | None = None) -> AcceptedTurn:
+        """Regenerate (no ``content``) or edit-and-resend the last message: answer it again with
+        :meth:`answer`. An edited message is not logged as a theme a second time."""
+        return reopen_last_turn(self.db_factory, user=user, conversation_id=conversation_id, content=content)
 
     async def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
         """The reply as it is written, ending with ``done`` (after the reply is stored) or ``error``."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from assistant.coaching.modes import Mode
 from assistant.text import clean_text
+from assistant.web.markdown import render_plain, render_reply
 
 MAX_MESSAGE_CHARS = 4000
 UTCDateTime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
@@ -24,6 +25,29 @@ class MessageIn(BaseModel):
         cleaned = clean_text(value)
         if not cleaned:
             raise ValueError("message must not be empty, whitespace or invisible characters only")
+        return cleaned
+
+
+class RetryIn(BaseModel):
+    """Answer the last message again; with ``content``, edit it first (edit and resend)."""
+
+    content: str | None = Field(default=None, min_length=1, max_length=MAX_MESSAGE_CHARS)
+
+    @field_validator("content")
+    @classmethod
+    def _clean(cls, value: str | None) -> str | None:
+        return None if value is None else MessageIn._clean(value)
+
+
+class ConversationPatch(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+
+    @field_validator("title")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        cleaned = " ".join(clean_text(value).split())
+        if not cleaned:
+            raise ValueError("title must not be empty")
         return cleaned
 
 
@@ -72,6 +96,15 @@ class MessageOut(BaseModel):
     fallback: bool = False
     data: dict[str, Any] = {}
     created_at: UTCDateTime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def html(self) -> str:
+        """The content as safe HTML: a reply's Markdown rendered with its ``[n]`` markers linked to the
+        cited guideline sections; a participant's words as escaped paragraphs."""
+        if self.role == "user":
+            return render_plain(self.content)
+        return render_reply(self.content, [citation.model_dump() for citation in self.citations])
 
 
 class ConversationOut(BaseModel):

@@ -82,6 +82,50 @@ def get_own_conversation(db: Session, *, user: User, conversation_id: str) -> Co
     return conversation
 
 
+def rename_conversation(db: Session, *, conversation: Conversation, title: str) -> Conversation:
+    conversation.title = title
+    db.flush()
+    return conversation
+
+
+def delete_conversation(db: Session, *, conversation: Conversation) -> None:
+    """Delete the conversation with its messages (its theme events stay: they name nobody)."""
+    db.delete(conversation)
+    db.flush()
+
+
+def last_user_message(db: Session, *, conversation: Conversation) -> Message | None:
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.role == "user")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
+
+
+def drop_messages_after(db: Session, *, message: Message) -> int:
+    """Delete the messages after ``message`` in its conversation (a reply about to be answered again)."""
+    later = list(
+        db.scalars(select(Message).where(Message.conversation_id == message.conversation_id, Message.id > message.id))
+    )
+    for stale in later:
+        db.delete(stale)
+    db.flush()
+    return len(later)
+
+
+def messages_before(db: Session, *, message: Message, limit: int) -> list[Message]:
+    """The ``limit`` messages before ``message``, oldest first."""
+    query = (
+        select(Message)
+        .where(Message.conversation_id == message.conversation_id, Message.id < message.id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(db.scalars(query))))
+
+
 def add_message(
     db: Session,
     *,

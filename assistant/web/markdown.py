@@ -1,124 +1,89 @@
-"""A small, safe Markdown renderer for the guideline pages.
+"""Markdown to safe HTML, for the guideline pages and for chat replies.
 
-Everything in the source is HTML-escaped first, so a guideline can never inject markup or script;
-then the subset the guidelines use is rendered: headings (with ids for citation links), bullet and
-numbered lists (with indented continuation lines), bold, italic, inline code, code blocks, block
-quotes, rules and paragraphs.
+markdown-it-py renders CommonMark (with tables and strikethrough) with raw HTML switched off, so a
+guideline or a reply can never inject markup; nh3 (the Ammonia sanitizer) then keeps only an allow-list
+of tags and attributes. Headings get ids (the citation links point at them); in replies, the ``[n]``
+markers become links to the cited guideline section.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from html import escape
+from typing import Any
+from urllib.parse import quote
 
-HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-BULLET = re.compile(r"^[-*+]\s+(.*)$")
-NUMBERED = re.compile(r"^\d{1,3}[.)]\s+(.*)$")
-RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})\s*$")
-FENCE = re.compile(r"^(```|~~~)")
-STRONG = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
-EMPHASIS = re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])|(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)")
-CODE = re.compile(r"`([^`]+)`")
+import nh3
+from markdown_it import MarkdownIt
+
+TAGS = {
+    "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul", "sup",
+}  # fmt: skip
+ATTRIBUTES = {
+    "a": {"href", "class", "title", "data-cite", "target"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+    "ol": {"start"},
+    "td": {"style"},
+    "th": {"style"},
+}
+CITATION_MARKER = re.compile(r"\[(\d{1,2})\](?![(\[])")
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
 
 
 def slugify(text: str) -> str:
-    """The id of a heading; ``assistant/web/static/js/guidelines.js`` computes the same for citations."""
+    """The id of a heading; ``assistant/web/static/js/citations.js`` computes the same for citations."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def render_inline(text: str) -> str:
-    """Escape ``text``, then render code, bold and italic spans."""
-    parts = CODE.split(text)
-    html = []
-    for index, part in enumerate(parts):
-        if index % 2:
-            html.append(f"<code>{escape(part)}</code>")
-            continue
-        span = escape(part, quote=False)
-        span = STRONG.sub(lambda m: f"<strong>{m.group(1) or m.group(2)}</strong>", span)
-        span = EMPHASIS.sub(lambda m: f"<em>{m.group(1) or m.group(2)}</em>", span)
-        html.append(span)
-    return "".join(html)
+def _with_heading_ids(text: str) -> str:
+    tokens = _parser.parse(text)
+    seen: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open":
+            slug = slugify(tokens[index + 1].content)
+            seen[slug] = seen.get(slug, 0) + 1
+            token.attrSet("id", slug if seen[slug] == 1 else f"{slug}-{seen[slug]}")
+    return str(_parser.renderer.render(tokens, _parser.options, {}))
 
 
-class _Renderer:
-    def __init__(self) -> None:
-        self.html: list[str] = []
-        self.paragraph: list[str] = []
-        self.quote: list[str] = []
-        self.list_tag: str | None = None
-        self.items: list[list[str]] = []
-        self.ids: dict[str, int] = {}
-
-    def heading_id(self, text: str) -> str:
-        slug = slugify(text)
-        self.ids[slug] = self.ids.get(slug, 0) + 1
-        return slug if self.ids[slug] == 1 else f"{slug}-{self.ids[slug]}"
-
-    def flush(self) -> None:
-        if self.paragraph:
-            self.html.append(f"<p>{'<br>'.join(render_inline(line) for line in self.paragraph)}</p>")
-            self.paragraph = []
-        if self.quote:
-            lines = "<br>".join(render_inline(line) for line in self.quote)
-            self.html.append(f"<blockquote><p>{lines}</p></blockquote>")
-            self.quote = []
-        if self.list_tag:
-            items = "".join(f"<li>{'<br>'.join(render_inline(line) for line in item)}</li>" for item in self.items)
-            self.html.append(f"<{self.list_tag}>{items}</{self.list_tag}>")
-            self.list_tag, self.items = None, []
-
-    def list_item(self, tag: str, text: str) -> None:
-        if self.list_tag != tag:
-            self.flush()
-            self.list_tag = tag
-        self.items.append([text])
-
-    def render(self, text: str) -> str:
-        lines = iter(text.replace("\r\n", "\n").split("\n"))
-        for line in lines:
-            stripped = line.strip()
-            if fence := FENCE.match(stripped):
-                self.flush()
-                code = []
-                for inner in lines:
-                    if inner.strip().startswith(fence.group(1)):
-                        break
-                    code.append(inner)
-                self.html.append(f"<pre><code>{escape(chr(10).join(code))}</code></pre>")
-            elif not stripped:
-                self.flush()
-            elif heading := HEADING.match(stripped):
-                self.flush()
-                level, title = len(heading.group(1)), heading.group(2)
-                self.html.append(f'<h{level} id="{self.heading_id(title)}">{render_inline(title)}</h{level}>')
-            elif RULE.match(stripped):
-                self.flush()
-                self.html.append("<hr>")
-            elif bullet := BULLET.match(stripped):
-                self.list_item("ul", bullet.group(1))
-            elif numbered := NUMBERED.match(stripped):
-                self.list_item("ol", numbered.group(1))
-            elif self.list_tag and line[:1].isspace():
-                self.items[-1].append(stripped)
-            elif stripped.startswith(">"):
-                if not self.quote:
-                    self.flush()
-                self.quote.append(stripped.lstrip(">").strip())
-            else:
-                if self.list_tag or self.quote:
-                    self.flush()
-                self.paragraph.append(stripped)
-        self.flush()
-        return "\n".join(self.html)
+def _clean(html: str) -> str:
+    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"})
 
 
 def render_markdown(text: str) -> str:
-    """Safe HTML for a Markdown document (see the module docstring for the supported subset)."""
-    return _Renderer().render(text)
+    """Safe HTML for a Markdown document, every heading with an id."""
+    return _clean(_with_heading_ids(text))
 
 
 def render_plain(text: str) -> str:
     """Safe HTML for plain text: one paragraph per blank-line-separated block."""
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
     return "\n".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
+
+
+def guideline_href(citation: Mapping[str, Any]) -> str:
+    """``knowledge/feedback.md`` + section ``A > B`` -> ``/guidelines/feedback.md#b`` (as citations.js does)."""
+    parts = str(citation.get("source", "")).split("/")
+    path = "/".join(quote(part) for part in (parts[1:] if len(parts) > 1 else parts))
+    section = str(citation.get("section") or "").split(" > ")[-1]
+    return f"/guidelines/{path}#{slugify(section)}"
+
+
+def render_reply(text: str, citations: Sequence[Mapping[str, Any]] = ()) -> str:
+    """Safe HTML for a chat reply: Markdown rendered, each ``[n]`` a link to the n-th cited section."""
+    html = _parser.render(text)
+
+    def link(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        if not 1 <= number <= len(citations):
+            return match.group(0)
+        citation = citations[number - 1]
+        title = escape(f"{citation.get('source', '')}: {citation.get('section', '')}", quote=True)
+        href = escape(guideline_href(citation), quote=True)
+        return f'<a class="cite" href="{href}" data-cite="{number}" title="{title}" target="_blank">[{number}]</a>'
+
+    return _clean(CITATION_MARKER.sub(link, html))

@@ -214,3 +214,67 @@ def test_health_and_readiness(client: TestClient) -> None:
 def test_openapi_schema_is_published(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert f"{API}/conversations/{{conversation_id}}/messages" in paths
+
+
+def test_a_conversation_can_be_renamed_and_deleted_by_its_owner_only(
+    client: TestClient, participants: Participants
+) -> None:
+    owner, other = participants.add("Sam Young", "mentor"), participants.add("Kim Other", "mentee")
+    conversation = new_conversation(client, owner)
+    client.post(f"{API}/conversations/{conversation}/messages", json={"content": QUESTION}, headers=auth(owner))
+
+    renamed = client.patch(
+        f"{API}/conversations/{conversation}", json={"title": "  Upward  feedback "}, headers=auth(owner)
+    )
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Upward feedback"
+    assert (
+        client.patch(f"{API}/conversations/{conversation}", json={"title": " "}, headers=auth(owner)).status_code == 422
+    )
+    assert (
+        client.patch(f"{API}/conversations/{conversation}", json={"title": "x"}, headers=auth(other)).status_code == 404
+    )
+    assert client.delete(f"{API}/conversations/{conversation}", headers=auth(other)).status_code == 404
+
+    assert client.delete(f"{API}/conversations/{conversation}", headers=auth(owner)).status_code == 204
+    assert client.get(f"{API}/conversations/{conversation}", headers=auth(owner)).status_code == 404
+    assert client.get(f"{API}/conversations", headers=auth(owner)).json()["count"] == 0
+
+
+def test_regenerate_replaces_the_last_reply_and_edit_resends_the_last_message(
+    client: TestClient, participants: Participants
+) -> None:
+    mentee = participants.add()
+    conversation = new_conversation(client, mentee)
+    url = f"{API}/conversations/{conversation}"
+    assert client.post(f"{url}/retry", json={}, headers=auth(mentee)).status_code == 409
+    first = client.post(f"{url}/messages", json={"content": QUESTION}, headers=auth(mentee)).json()
+
+    again = client.post(f"{url}/retry", json={}, headers=auth(mentee))
+    assert again.status_code == 200, again.text
+    assert again.json()["message"]["id"] == first["message"]["id"]
+    assert again.json()["reply"]["content"] == first["reply"]["content"], "the offline composer is deterministic"
+    messages = client.get(url, headers=auth(mentee)).json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+
+    edited = client.post(f"{url}/retry", json={"content": "How often should pairs meet?"}, headers=auth(mentee))
+    assert edited.status_code == 200
+    messages = client.get(url, headers=auth(mentee)).json()["messages"]
+    assert messages[0]["content"] == "How often should pairs meet?" and len(messages) == 2
+    assert "<p>" in messages[1]["html"] and "**" not in messages[1]["html"]
+
+
+def test_regenerating_a_rehearsal_line_answers_from_the_state_before_it(
+    client: TestClient, participants: Participants
+) -> None:
+    mentor = participants.add("Sam Young", "mentor")
+    created = client.post(
+        f"{API}/conversations", json={"mode": "rehearse", "persona": {"attitude": "busy"}}, headers=auth(mentor)
+    ).json()
+    url = f"{API}/conversations/{created['id']}"
+    line = "In Monday's review you cut me off twice, and the team stopped suggesting ideas."
+    client.post(f"{url}/messages", json={"content": line}, headers=auth(mentor))
+    before = client.get(url, headers=auth(mentor)).json()["state"]
+
+    assert client.post(f"{url}/retry", json={}, headers=auth(mentor)).status_code == 200
+    after = client.get(url, headers=auth(mentor)).json()["state"]
+    assert len(after["critiques"]) == len(before["critiques"]) == 1

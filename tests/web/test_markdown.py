@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.web.markdown import render_markdown, render_plain, slugify
+from assistant.web.markdown import render_markdown, render_plain, render_reply, slugify
 from tests.conftest import KNOWLEDGE
 
 
@@ -21,8 +21,9 @@ def test_headings_get_ids_and_lists_bold_and_paragraphs_render() -> None:
     assert '<h1 id="feedback">Feedback</h1>' in html
     assert "<p>Intro <strong>bold</strong> and <em>soft</em>.</p>" in html
     assert '<h2 id="situation-behavior-impact">' in html and '<h2 id="situation-behavior-impact-2">' in html
-    assert "<ul><li>one</li><li><strong>two</strong>: x<br>more</li></ul>" in html
-    assert "<ol><li>first</li><li>second</li></ol>" in html
+    flat = html.replace("\n", "")
+    assert "<ul><li>one</li><li><strong>two</strong>: xmore</li></ul>" in flat
+    assert "<ol><li>first</li><li>second</li></ol>" in flat
 
 
 @pytest.mark.parametrize(
@@ -48,3 +49,25 @@ def test_every_shipped_guideline_renders_with_an_id_for_each_heading() -> None:
 
 def test_plain_text_becomes_escaped_paragraphs() -> None:
     assert render_plain("a <b>\nline\n\nnext") == "<p>a &lt;b&gt;<br>line</p>\n<p>next</p>"
+
+
+CITATIONS = [
+    {"source": "knowledge/feedback-across-generations.md", "section": "Feedback > Situation-Behavior-Impact"},
+    {"source": "knowledge/program-overview.md", "section": "Cadence"},
+]
+
+
+def test_a_reply_renders_markdown_and_links_its_citation_markers() -> None:
+    html = render_reply("**Name the moment** first [1].\n\n- meet every two weeks [2]\n- see [3]", CITATIONS)
+
+    assert "<strong>Name the moment</strong>" in html and "<li>meet every two weeks" in html
+    assert '<a class="cite" href="/guidelines/feedback-across-generations.md#situation-behavior-impact"' in html
+    assert 'data-cite="2"' in html and "#cadence" in html
+    assert "see [3]" in html, "a marker with no citation stays text"
+    assert "**" not in html
+
+
+def test_a_reply_cannot_inject_markup_or_script_links() -> None:
+    html = render_reply('<img src=x onerror=alert(1)> [x](javascript:alert(1)) <a href="http://e.x">y</a>', CITATIONS)
+    assert "<img" not in html and 'href="javascript' not in html and "<a " not in html
+    assert "&lt;img" in html and "&lt;a href" in html

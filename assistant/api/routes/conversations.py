@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import partial
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -13,14 +14,24 @@ from assistant.api.schemas import (
     ConversationDetail,
     ConversationIn,
     ConversationOut,
+    ConversationPatch,
     ConversationsOut,
     ExchangeOut,
     MessageIn,
     MessageOut,
+    RetryIn,
 )
 from assistant.db import crud
+from assistant.db.models import User
 from assistant.privacy.log_filter import withhold_from_logs
-from assistant.turns import AcceptedTurn, ConversationNotFoundError, TurnEvent, final_event
+from assistant.services import Services
+from assistant.turns import (
+    AcceptedTurn,
+    ConversationNotFoundError,
+    NothingToRetryError,
+    TurnEvent,
+    final_event,
+)
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
 NOT_FOUND = "conversation not found"
@@ -55,6 +66,25 @@ def read_conversation(conversation_id: str, user: ConversationOwner, db: DbDep) 
     )
 
 
+@router.patch("/{conversation_id}", response_model=ConversationOut)
+def rename_conversation(
+    conversation_id: str, body: ConversationPatch, user: ConversationOwner, db: DbDep
+) -> ConversationOut:
+    conversation = crud.get_own_conversation(db, user=user, conversation_id=conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return ConversationOut.model_validate(crud.rename_conversation(db, conversation=conversation, title=body.title))
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_conversation(conversation_id: str, user: ConversationOwner, db: DbDep) -> None:
+    """Delete the conversation and its messages (its anonymous theme events stay)."""
+    conversation = crud.get_own_conversation(db, user=user, conversation_id=conversation_id)
+    if conversation is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    crud.delete_conversation(db, conversation=conversation)
+
+
 @router.post(
     "/{conversation_id}/messages",
     response_model=ExchangeOut,
@@ -66,12 +96,36 @@ async def post_message(
     """Store the message, then answer as JSON or, with ``Accept: text/event-stream``, as Server-Sent Events."""
     enforce_rate_limit(request, user.id)
     withhold_from_logs(body.content)
+    accept = partial(services.turns.accept, user, conversation_id=conversation_id, content=body.content)
+    return await _answer(request, user, services, accept)
+
+
+@router.post(
+    "/{conversation_id}/retry",
+    response_model=ExchangeOut,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def retry_last_message(
+    conversation_id: str, body: RetryIn, request: Request, user: ConversationOwner, services: ServicesDep
+) -> ExchangeOut | StreamingResponse:
+    """Answer your last message again (regenerate), or with ``content`` edit it and resend; the replies
+    after it are replaced. JSON or Server-Sent Events, as for a new message."""
+    enforce_rate_limit(request, user.id)
+    if body.content is not None:
+        withhold_from_logs(body.content)
+    reopen = partial(services.turns.reopen, user, conversation_id=conversation_id, content=body.content)
+    return await _answer(request, user, services, reopen)
+
+
+async def _answer(
+    request: Request, user: User, services: Services, accept: Callable[[], AcceptedTurn]
+) -> ExchangeOut | StreamingResponse:
     try:
-        turn = await run_in_threadpool(
-            services.turns.accept, user, conversation_id=conversation_id, content=body.content
-        )
+        turn = await run_in_threadpool(accept)
     except ConversationNotFoundError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+    except NothingToRetryError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     except ValueError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     events = services.turns.answer(user, turn)
