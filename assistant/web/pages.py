@@ -9,7 +9,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.models import User
@@ -18,6 +18,8 @@ from assistant.program.cohorts import list_programs
 from assistant.web.auth import cookie_user, home_for
 from assistant.web.layout import ADMINS, HR_VIEWERS, PARTICIPANTS, Html, fill, message_page, render_page
 from assistant.web.markdown import render_markdown, render_plain
+
+STATIC = Path(__file__).with_name("static")
 
 router = APIRouter(include_in_schema=False)
 ROLE_NAMES = {PARTICIPANTS: "mentees, mentors and admins", HR_VIEWERS: "HR program leads and admins", ADMINS: "admins"}
@@ -58,6 +60,13 @@ def forbidden(_: Request, exc: Exception) -> Response:
     who = ROLE_NAMES.get(exc.roles, ", ".join(exc.roles))
     text = f"This page is for {who}. You are signed in as {exc.user.name} ({exc.user.role})."
     return message_page("Not available to you", text, user=exc.user, status_code=status.HTTP_403_FORBIDDEN)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> FileResponse:
+    return FileResponse(
+        STATIC / "img" / "favicon.ico", media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @router.get("/")

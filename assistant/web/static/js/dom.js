@@ -53,3 +53,12 @@ export function downloadBlob(filename, blob) {
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+// HTML the server already sanitised (nh3, an allow-list of tags and attributes), parsed inertly:
+// DOMParser never runs scripts, and only the parsed body's nodes are adopted.
+export function sanitisedHtml(html) {
+  const parsed = new DOMParser().parseFromString(html || "", "text/html");
+  const fragment = document.createDocumentFragment();
+  fragment.append(...parsed.body.childNodes);
+  return fragment;
+}

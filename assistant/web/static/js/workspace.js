@@ -5,7 +5,7 @@ import { renderGoalPanel } from "./goal-panel.js";
 import { messageNode, StreamingReply } from "./messages.js";
 import { renderPlanPanel } from "./plan-panel.js";
 import { renderRehearsePanel } from "./rehearse-panel.js";
-import { streamMessage } from "./sse.js";
+import { streamMessage, streamRetry } from "./sse.js";
 
 const MODES = {
   ask: { label: "Ask", prompt: "Your question", hint: "Ask about the program's guidelines." },
@@ -32,12 +32,20 @@ const ui = {
   label: $("#message-label"),
   hint: $("#composer-hint"),
   send: $("#send"),
+  stop: $("#stop"),
+  cancelEdit: $("#cancel-edit"),
+  tools: $(".chat-tools"),
+  renameForm: $("#rename-form"),
+  renameTitle: $("#rename-title"),
   composerError: $("#composer-error"),
   side: $("#side-panel"),
 };
 
-const CUT_OFF = "The connection closed before the answer was complete. Your message is saved: open the conversation again to see the answer.";
+const CUT_OFF = "The connection closed before the answer was complete. Your message is saved: retry to have it answered.";
+const STOPPED = "Stopped. Your message is saved: retry to have it answered.";
 let current = null;
+let turn = null; // the answer being streamed: { controller }
+let editing = false;
 
 function markCurrentInList() {
   for (const button of ui.list.querySelectorAll("button")) {
@@ -100,8 +108,10 @@ async function openConversation(id, { focus = true } = {}) {
   ui.title.textContent = detail.title || "New conversation";
   ui.mode.textContent = `${mode.label} mode`;
   ui.label.textContent = mode.prompt;
-  ui.hint.textContent = `${mode.hint} Ctrl+Enter sends.`;
-  ui.messages.replaceChildren(...detail.messages.map(messageNode));
+  ui.hint.textContent = `${mode.hint} Enter sends; Shift+Enter starts a new line.`;
+  if (editing) endEdit();
+  showRename(false);
+  renderMessages();
   showMessage(ui.composerError, "");
   renderSidePanel();
   window.history.replaceState(null, "", `/app#${detail.id}`);
@@ -141,55 +151,118 @@ async function startConversation(event) {
   }
 }
 
-async function sendMessage(event) {
-  event.preventDefault();
-  const content = ui.input.value.trim();
-  if (!content || !current) return;
+function lastIndexOf(role) {
+  for (let i = current.messages.length - 1; i >= 0; i -= 1) if (current.messages[i].role === role) return i;
+  return -1;
+}
+
+// Copy on every reply; regenerate on the last reply and edit on the last message of yours, when idle.
+function actionsFor(index) {
+  if (turn) return {};
+  const message = current.messages[index];
+  const lastUser = lastIndexOf("user");
+  if (message.role === "user") return index === lastUser ? { edit: beginEdit } : {};
+  return index === current.messages.length - 1 && lastUser >= 0 ? { regenerate: () => runTurn("retry") } : {};
+}
+
+function renderMessages() {
+  ui.messages.replaceChildren(...current.messages.map((message, index) => messageNode(message, actionsFor(index))));
+}
+
+function setBusy(busy) {
+  ui.send.hidden = busy;
+  ui.stop.hidden = !busy;
+  ui.cancelEdit.hidden = busy || !editing;
+}
+
+function beginEdit() {
+  const last = current.messages[lastIndexOf("user")];
+  editing = true;
+  ui.input.value = last.content;
+  ui.label.textContent = "Edit your last message";
+  ui.send.textContent = "Resend";
+  ui.cancelEdit.hidden = false;
+  ui.input.focus();
+}
+
+function endEdit() {
+  editing = false;
+  ui.label.textContent = MODES[current.mode].prompt;
+  ui.send.textContent = "Send";
+  ui.cancelEdit.hidden = true;
+}
+
+// kind: "send" a new message, "retry" (regenerate the last reply) or "edit" (change the last message, resend).
+async function runTurn(kind, content) {
+  if (turn || !current) return;
   const conversation = current;
-  const question = { role: "user", content };
-  const questionNode = messageNode(question);
+  const controller = new AbortController();
+  turn = { controller };
+  let question = null;
+  if (kind === "send") {
+    question = { role: "user", content };
+  } else {
+    const lastUser = lastIndexOf("user");
+    conversation.messages.splice(lastUser + 1);
+    if (kind === "edit") conversation.messages[lastUser] = { ...conversation.messages[lastUser], content, html: "" };
+  }
+  renderMessages();
+  const questionNode = question ? messageNode(question) : null;
   const reply = new StreamingReply();
-  ui.messages.append(questionNode, reply.node);
+  ui.messages.append(...[questionNode, reply.node].filter(Boolean));
   showMessage(ui.composerError, "");
-  ui.send.disabled = true;
+  setBusy(true);
   announce(ui.status, "Tandem is answering…");
   scrollToEnd();
+  let accepted = kind !== "send";
   let ended = false;
+  const again = () => runTurn("retry");
+  const handlers = {
+    accepted: ({ message_id }) => {
+      accepted = true;
+      question.id = message_id;
+      conversation.messages.push(question);
+      ui.input.value = "";
+    },
+    token: ({ text }) => {
+      reply.append(text);
+      scrollToEnd();
+    },
+    reset: () => reply.reset(),
+    done: (stored) => {
+      ended = true;
+      conversation.messages.push(stored);
+      announce(ui.status, `Tandem answered: ${stored.content.slice(0, 300)}`);
+    },
+    error: ({ detail }) => {
+      ended = true;
+      reply.fail(detail, again);
+      announce(ui.status, detail);
+    },
+  };
   try {
-    await streamMessage(conversation.id, content, {
-      accepted: ({ message_id }) => {
-        question.id = message_id;
-        ui.input.value = "";
-      },
-      token: ({ text }) => {
-        reply.append(text);
-        scrollToEnd();
-      },
-      reset: () => reply.reset(),
-      done: (stored) => {
-        ended = true;
-        reply.finish(stored);
-        conversation.messages.push(question, stored);
-        announce(ui.status, `Tandem answered: ${stored.content.slice(0, 300)}`);
-        if (current === conversation) renderSidePanel();
-      },
-      error: ({ detail }) => {
-        ended = true;
-        reply.fail(detail);
-        announce(ui.status, detail);
-      },
-    });
-    if (!ended) reply.fail(CUT_OFF);
+    if (kind === "send") await streamMessage(conversation.id, content, handlers, { signal: controller.signal, retry: () => ui.composer.requestSubmit() });
+    else await streamRetry(conversation.id, kind === "edit" ? content : undefined, handlers, { signal: controller.signal, retry: again });
+    if (kind === "edit") ui.input.value = "";
+    if (!ended) reply.fail(CUT_OFF, again);
   } catch (error) {
-    if (question.id !== undefined) {
-      reply.fail(CUT_OFF);
+    const stopped = controller.signal.aborted;
+    if (accepted) {
+      reply.fail(stopped ? STOPPED : error instanceof ApiError ? error.message : CUT_OFF, again);
     } else {
-      questionNode.remove();
+      questionNode?.remove();
       reply.node.remove();
       showMessage(ui.composerError, error instanceof ApiError ? error.message : "Not sent: the connection failed.");
     }
   } finally {
-    ui.send.disabled = false;
+    turn = null;
+    if (editing) endEdit();
+    setBusy(false);
+  }
+  if (current === conversation) {
+    if (ended && conversation.messages.at(-1)?.role === "assistant") renderMessages();
+    else reply.node.querySelector(".message-actions button")?.focus({ preventScroll: true });
+    renderSidePanel();
     scrollToEnd();
   }
   const listed = (await loadConversations()).find((c) => c.id === conversation.id);
@@ -199,12 +272,68 @@ async function sendMessage(event) {
   }
 }
 
+function sendMessage(event) {
+  event.preventDefault();
+  const content = ui.input.value.trim();
+  if (!content || !current || turn) return;
+  runTurn(editing ? "edit" : "send", content);
+}
+
+function showRename(show) {
+  ui.renameForm.hidden = !show;
+  ui.title.hidden = show;
+  ui.tools.hidden = show;
+  if (show) {
+    ui.renameTitle.value = current.title || "";
+    ui.renameTitle.select();
+    ui.renameTitle.focus();
+  }
+}
+
+async function renameConversation(event) {
+  event.preventDefault();
+  const title = ui.renameTitle.value.trim();
+  if (!title) return;
+  try {
+    const renamed = await sendJson("PATCH", `/conversations/${encodeURIComponent(current.id)}`, { title });
+    current.title = renamed.title;
+    ui.title.textContent = renamed.title;
+    showRename(false);
+    await loadConversations();
+  } catch (error) {
+    showMessage(ui.composerError, error instanceof ApiError ? error.message : "Not renamed: the connection failed.");
+  }
+}
+
+async function deleteConversation() {
+  if (!current || !window.confirm(`Delete “${current.title || "this conversation"}” and all its messages?`)) return;
+  try {
+    await sendJson("DELETE", `/conversations/${encodeURIComponent(current.id)}`);
+    showStart();
+    await loadConversations();
+    announce(ui.status, "Conversation deleted.");
+  } catch (error) {
+    showMessage(ui.composerError, error instanceof ApiError ? error.message : "Not deleted: the connection failed.");
+  }
+}
+
 ui.startForm.addEventListener("change", syncStartOptions);
 ui.startForm.addEventListener("submit", startConversation);
 ui.composer.addEventListener("submit", sendMessage);
 ui.input.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) ui.composer.requestSubmit();
+  if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+  event.preventDefault();
+  ui.composer.requestSubmit();
 });
+ui.stop.addEventListener("click", () => turn?.controller.abort());
+ui.cancelEdit.addEventListener("click", () => {
+  endEdit();
+  ui.input.value = "";
+});
+$("#rename-conversation").addEventListener("click", () => showRename(true));
+$("#rename-cancel").addEventListener("click", () => showRename(false));
+ui.renameForm.addEventListener("submit", renameConversation);
+$("#delete-conversation").addEventListener("click", deleteConversation);
 $("#new-conversation").addEventListener("click", () => {
   showStart();
   ui.startForm.querySelector("input[name=mode]:checked").focus();
