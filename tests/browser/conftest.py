@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -118,6 +119,12 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+ALLOWED_CONSOLE_ERRORS = (
+    "Failed to load resource: the server responded",  # a 4xx the test provoked
+    "Failed to load resource: net::ERR_FAILED",  # a request the test cut off (an outage); outside ones fail below
+)
+
+
 @dataclass
 class PageProblems:
     """What a page must never do: log errors (a CSP violation, a script error) or leave 127.0.0.1."""
@@ -127,13 +134,15 @@ class PageProblems:
 
     def console(self, kind: str, text: str) -> None:
         """Console errors count, except the browser's note on a 4xx answer (tests provoke those)."""
-        if kind == "error" and not text.startswith("Failed to load resource: the server responded"):
+        if kind == "error" and not text.startswith(ALLOWED_CONSOLE_ERRORS):
             self.errors.append(text)
 
 
-def open_page(browser: Browser, live_server: LiveServer, width: int, height: int) -> tuple[Page, PageProblems]:
+def open_page(
+    browser: Browser, live_server: LiveServer, width: int, height: int, **options: Any
+) -> tuple[Page, PageProblems]:
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": width, "height": height}, accept_downloads=True
+        base_url=live_server.url, viewport={"width": width, "height": height}, accept_downloads=True, **options
     )
     problems = PageProblems()
     own = re.compile(rf"^{re.escape(live_server.url)}/")

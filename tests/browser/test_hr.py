@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete
 
 from assistant.db.engine import transaction
 from assistant.db.models import ThemeEvent
@@ -31,7 +32,11 @@ def require_insights(live_server: LiveServer) -> None:
 
 @pytest.fixture(scope="module")
 def theme_events(live_server: LiveServer) -> None:
-    """Theme events straight into the database: some themes above k = 5 people, one below."""
+    """Theme events straight into the database: some themes above k = 5 people, one below; only these
+    (the events of earlier chat tests on the same server are cleared first)."""
+    assert live_server.services.themes.drain(60)
+    with transaction(live_server.services.db_factory) as db:
+        db.execute(delete(ThemeEvent))
     rows = []
     for theme, weeks in SEEDED.items():
         for week, roles in weeks.items():

@@ -220,6 +220,7 @@ async function runTurn(kind, content) {
   const handlers = {
     accepted: ({ message_id }) => {
       accepted = true;
+      if (!question) return;
       question.id = message_id;
       conversation.messages.push(question);
       ui.input.value = "";
@@ -265,10 +266,14 @@ async function runTurn(kind, content) {
     renderSidePanel();
     scrollToEnd();
   }
-  const listed = (await loadConversations()).find((c) => c.id === conversation.id);
-  if (listed && current === conversation && !conversation.title) {
-    conversation.title = listed.title;
-    ui.title.textContent = listed.title;
+  try {
+    const listed = (await loadConversations()).find((c) => c.id === conversation.id);
+    if (listed && current === conversation && !conversation.title) {
+      conversation.title = listed.title;
+      ui.title.textContent = listed.title;
+    }
+  } catch {
+    // the list refreshes with the next turn; an outage is already on the banner
   }
 }
 
