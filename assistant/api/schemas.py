@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, computed_field, field_validator
 
+from assistant.coaching.dates import parse_target_date
+from assistant.coaching.goals import PLACEHOLDER
 from assistant.coaching.modes import Mode
 from assistant.text import clean_text
 from assistant.web.markdown import render_plain, render_reply
@@ -160,17 +162,44 @@ class GoalDraftIn(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
-class GoalIn(GoalDraftIn):
+def _no_placeholders(text: str | None) -> str | None:
+    if text is None:
+        return None
+    text = " ".join(clean_text(text).split())
+    if not text:
+        raise ValueError("the goal text must not be empty")
+    if PLACEHOLDER.search(text):
+        raise ValueError("replace the [bracketed] placeholders with your own words before saving the goal")
+    return text
+
+
+def _target_date(value: object) -> object:
+    """A date, or words for one ("end of March", "in 6 weeks"), read relative to today (UTC)."""
+    if value is None or isinstance(value, date):
+        return value
+    return parse_target_date(str(value), datetime.now(UTC).date())
+
+
+SavedGoalText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_placeholders)]
+TargetDate = Annotated[
+    date | None,
+    BeforeValidator(_target_date),
+    Field(description="YYYY-MM-DD or words: '31 March', 'end of June', 'in 6 weeks'; not in the past."),
+]
+
+
+class GoalIn(BaseModel):
+    text: SavedGoalText
     status: GoalStatus = "draft"
     milestones: list[Milestone] = Field(default=[], max_length=20)
-    target_date: date | None = None
+    target_date: TargetDate = None
 
 
 class GoalUpdate(BaseModel):
-    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    text: SavedGoalText | None = None
     status: GoalStatus | None = None
     milestones: list[Milestone] | None = Field(default=None, max_length=20)
-    target_date: date | None = None
+    target_date: TargetDate = None
 
 
 class GoalOut(BaseModel):

@@ -43,6 +43,7 @@ TARGET_DATE = "[target date]"
 HOW_MEASURED = "[how you will measure it]"
 WHICH_TASK = "[which tool or task]"
 WHY_IT_MATTERS = "[why it matters for your work]"
+PLACEHOLDER = re.compile(r"\[[A-Za-z][^\[\]]{1,60}\]")  # what the suggested draft leaves to the mentee
 REALISTIC_LEVEL = "[a realistic level]"
 
 # Features whose words explain a verdict: (when met, when not met), strongest first.

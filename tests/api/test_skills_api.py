@@ -167,3 +167,31 @@ def test_unknown_persona_attitude_is_422(client: TestClient, participants: Parti
         f"{API}/conversations", json={"mode": "rehearse", "persona": {"attitude": "angry"}}, headers=auth(mentor)
     )
     assert response.status_code == 422 and response.json()["detail"].startswith("persona.attitude")
+
+
+def test_goal_dates_in_words_and_placeholders(client: TestClient, participants: Participants) -> None:
+    mentee = auth(participants.add())
+    worded = "By 31 December 2030 I will build one Power BI dashboard for my team's weekly sales review."
+    saved = client.post("/api/v1/goals", json={"text": worded}, headers=mentee)
+    assert saved.status_code == 201 and saved.json()["target_date"] == "2030-12-31"
+
+    goal_id = saved.json()["id"]
+    moved = client.patch(f"/api/v1/goals/{goal_id}", json={"target_date": "in 6 weeks"}, headers=mentee)
+    assert moved.status_code == 200 and moved.json()["target_date"] > saved.json()["created_at"][:10]
+    past = client.patch(f"/api/v1/goals/{goal_id}", json={"target_date": "2020-01-01"}, headers=mentee)
+    assert past.status_code == 422 and "in the past" in past.json()["detail"]
+    nonsense = client.patch(f"/api/v1/goals/{goal_id}", json={"target_date": "whenever"}, headers=mentee)
+    assert nonsense.status_code == 422 and "cannot read" in nonsense.json()["detail"]
+
+    milestones = [{"text": "Collect the sales exports", "done": True}, {"text": "Draft the first chart"}]
+    edited = client.patch(
+        f"/api/v1/goals/{goal_id}", json={"milestones": milestones, "status": "active"}, headers=mentee
+    )
+    assert edited.json()["milestones"][0] == {"text": "Collect the sales exports", "done": True}
+
+    draft = "Get better at Excel, measured by [how you will measure it], by [target date]."
+    refused = client.post("/api/v1/goals", json={"text": draft}, headers=mentee)
+    assert refused.status_code == 422 and "placeholders" in refused.json()["detail"]
+    refused = client.patch(f"/api/v1/goals/{goal_id}", json={"text": draft}, headers=mentee)
+    assert refused.status_code == 422
+    assert client.get(f"/api/v1/goals/{goal_id}", headers=mentee).json()["text"] == worded

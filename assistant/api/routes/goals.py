@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
 from assistant.api.deps import ConversationOwner, DbDep, ServicesDep
 from assistant.api.schemas import GoalDraftIn, GoalIn, GoalOut, GoalsOut, GoalStatus, GoalUpdate
+from assistant.coaching.dates import find_target_date
 from assistant.coaching.goals import check_goal
 from assistant.db import crud
 
@@ -28,15 +30,16 @@ def check_draft(body: GoalDraftIn, _: ConversationOwner, services: ServicesDep) 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GoalOut)
 def save_goal(body: GoalIn, user: ConversationOwner, db: DbDep, services: ServicesDep) -> GoalOut:
+    """Save a goal; without a ``target_date``, the date its own words set ("By 31 March ...") if any."""
     criteria = analyse(body.text, services)["criteria"]
     goal = crud.create_goal(
         db,
         user=user,
-        text=body.text.strip(),
+        text=body.text,
         criteria=criteria,
         status=body.status,
         milestones=[m.model_dump() for m in body.milestones],
-        target_date=body.target_date,
+        target_date=body.target_date or find_target_date(body.text, datetime.now(UTC).date()),
     )
     return GoalOut.model_validate(goal)
 
@@ -64,8 +67,9 @@ def update_goal(goal_id: int, body: GoalUpdate, user: ConversationOwner, db: DbD
     if changes.get("text") is None:
         changes.pop("text", None)
     else:
-        changes["text"] = changes["text"].strip()
         changes["criteria"] = analyse(changes["text"], services)["criteria"]
+        if goal.target_date is None and changes.get("target_date") is None:
+            changes["target_date"] = find_target_date(changes["text"], datetime.now(UTC).date())
     if changes.get("status") is None:
         changes.pop("status", None)
     if "milestones" in changes:
