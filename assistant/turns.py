@@ -98,6 +98,8 @@ def accept_message(
         if conversation is None:
             raise ConversationNotFoundError(conversation_id)
         validate_message(conversation.mode, content)
+        if conversation.state.get("ended"):
+            raise ValueError("this rehearsal has ended; start a new one to practise again")
         recent = crud.recent_messages(db, conversation=conversation, limit=HISTORY_TURNS)
         history = [(m.role, m.content) for m in recent]
         goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []

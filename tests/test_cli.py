@@ -126,7 +126,7 @@ def test_chat_rehearse_mode_in_the_terminal(tandem_env: dict[str, str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "judgmental: 'dinosaur'" in result.stdout
     assert "critique: S+ B+ I+; no flags" in result.stdout
-    assert "Rehearsal summary (2 lines)" in result.stdout
+    assert "Rehearsal summary** (2 lines)" in result.stdout and "SBI parts missed" in result.stdout
 
 
 def chat(env: dict[str, str], *args: str, lines: str) -> subprocess.CompletedProcess[str]:

@@ -68,6 +68,9 @@ class PlanOptions(BaseModel):
 
 
 class PersonaIn(BaseModel):
+    """The senior colleague to rehearse with: a name, a role, years at the company, a temperament."""
+
+    name: str = Field(default="Margaret", min_length=1, max_length=40)
     role: str = Field(default="Head of Finance", min_length=1, max_length=80)
     tenure_years: int = Field(default=25, ge=0, le=60)
     attitude: Literal["skeptical", "busy", "curious", "defensive"] = "skeptical"

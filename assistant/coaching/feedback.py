@@ -171,9 +171,17 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
     for item in advice:
         if item["citation"] not in citations:
             citations.append(item["citation"])
+    rephrasings = list(dict.fromkeys(r for i in ranked for r in checks[i].rephrasings))[:2]
+    if len(rephrasings) < 2 and any(c.rephrasings for c in checks):
+        rephrasings.append(SBI_FRAME)  # the shape to reuse, when only one line needed rewording
     return {
         "lines": count,
         "share_met": share,
+        "went_well": _went_well(checks, share, flag_counts),
+        "missed": [
+            {"part": part, "lines": sum(not getattr(c, part).met for c in checks)} for part in SBI if share[part] < 1
+        ],
+        "rephrasings": rephrasings,
         "flag_counts": {kind: flag_counts.get(kind, 0) for kind in FLAG_KINDS},
         "strongest": {"line": strongest.line, "score": strongest.score()},
         "needs_work": {
@@ -187,6 +195,22 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
         ],
         "citations": [{k: c[k] for k in ("source", "section", "text")} for c in citations],
     }
+
+
+SBI_FRAME = f"In {WHEN}, I noticed {WHAT}, and {EFFECT}. {FOLLOW_UP}"
+
+
+def _went_well(checks: list[FeedbackCheck], share: dict[str, float], flags: Counter[str]) -> list[str]:
+    """What to keep doing: parts present in every line, no harsh words, a line with all three parts."""
+    names = {"situation": "the situation", "behavior": "the behaviour", "impact": "the impact"}
+    every = [names[part] for part in SBI if share[part] == 1]
+    kept = [f"You named {' and '.join(every)} in every line." if every else ""]
+    if not any(flags.get(kind) for kind in ("judgmental", "absolute", "condescending")):
+        kept.append("No labels, absolutes or condescending words: you kept to facts.")
+    full = next((c.line for c in checks if all(getattr(c, part).met for part in SBI)), None)
+    if full and len(every) < len(SBI):
+        kept.append(f'This line had all three parts: "{full}"')
+    return [item for item in kept if item] or ["You kept practising; each try makes the real conversation easier."]
 
 
 # --- verdicts and their evidence ------------------------------------------------------------------

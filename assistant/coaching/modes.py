@@ -206,9 +206,14 @@ class SkillRouter:
             if not lines:
                 raise ValueError("nothing to summarise yet: say something to the persona first")
             summary = await asyncio.to_thread(summarize_rehearsal, lines, self.knowledge_dir)
-            text = _render_summary(summary)
+            ended = {**rehearsal.to_dict(), "ended": True}
             return Reply(
-                text, summary["citations"], OFFLINE_PROVIDER, True, data={"summary": summary}, state=rehearsal.to_dict()
+                _render_summary(summary),
+                summary["citations"],
+                OFFLINE_PROVIDER,
+                True,
+                data={"summary": summary},
+                state=ended,
             )
         critique = (await asyncio.to_thread(check_feedback, content, self.knowledge_dir)).as_contract()
         persona_turn = respond(rehearsal, content, self.knowledge_dir, critique)
@@ -218,27 +223,33 @@ class SkillRouter:
                 reply_text = await self.gateway.complete(persona_call(rehearsal, content, critique))
                 provider = self.gateway.provider
                 rehearsal.transcript[-1] = (rehearsal.transcript[-1][0], reply_text)
-            except Exception as exc:  # the endpoint failed or leaked its prompt; the persona guideline answers
+            except Exception as exc:  # the endpoint failed or leaked its prompt; the offline persona answers
                 log.warning("persona reply by the chat model failed (%s)", type(exc).__name__)
         return Reply(
             reply_text,
-            citations_of([persona_turn.citation, *critique["citations"]]),
+            [],  # in character: the persona never cites guidelines (the critique keeps its own citations)
             provider,
             in_scope=True,
-            data={"critique": critique, "reaction": persona_turn.reaction},
+            data={"critique": critique, "reaction": persona_turn.reaction, "speaker": rehearsal.persona.speaker},
             state=rehearsal.to_dict(),
         )
 
 
 def _render_summary(summary: dict[str, Any]) -> str:
-    share = summary["share_met"]
-    lines = [
-        f"Rehearsal summary ({summary['lines']} lines): situation in {share['situation']:.0%}, "
-        f"behaviour in {share['behavior']:.0%}, impact in {share['impact']:.0%} of your lines.",
-        f'Strongest line: "{summary["strongest"]["line"]}"',
-        f'Needs work: "{summary["needs_work"]["line"]}"',
+    """The end of a rehearsal, as the coach (out of character): Markdown with what went well, the SBI
+    parts missed and two rephrasings."""
+    part_names = {"situation": "Situation", "behavior": "Behaviour", "impact": "Impact"}
+    count = summary["lines"]
+    lines = [f"**Rehearsal summary** ({count} line{'s' if count != 1 else ''})", "", "**What went well**"]
+    lines += [f"- {item}" for item in summary["went_well"]]
+    lines += ["", "**SBI parts missed**"]
+    lines += [f"- {part_names[m['part']]}: missing in {m['lines']} of {count}" for m in summary["missed"]] or [
+        "- None: every line named the situation, the behaviour and its impact."
     ]
-    if summary["needs_work"].get("rephrasing"):
-        lines.append(f'Try instead: "{summary["needs_work"]["rephrasing"]}"')
-    lines += [f"- {item['text']}" for item in summary["advice"]]
+    if summary["rephrasings"]:
+        lines += ["", "**Try saying it this way**"]
+        lines += [f"{number}. {text}" for number, text in enumerate(summary["rephrasings"], 1)]
+    if summary["advice"]:
+        lines += ["", "**From the guidelines**"]
+        lines += [f"- {item['text']}" for item in summary["advice"]]
     return "\n".join(lines)

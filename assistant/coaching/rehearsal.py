@@ -1,9 +1,11 @@
-"""Feedback rehearsal: the assistant plays a senior mentee while the young mentor practises feedback.
+"""Feedback rehearsal: the assistant plays a named senior colleague while the young mentor practises feedback.
 
-Offline, the persona answers with lines from knowledge/rehearsal-personas.md: one section per
-attitude, one sub-section per reaction. The reaction follows the mentor's line and its critique (the
-``FeedbackCheck.as_contract()`` dict from ``assistant.coaching.feedback``), and the line within a
-section is picked by a hash, so a replay of the same conversation gives the same replies.
+Offline, the persona answers from ``knowledge/rehearsal-lines.yaml``: lines per attitude and reaction.
+The reaction follows the mentor's line and its critique (the ``FeedbackCheck.as_contract()`` dict from
+``assistant.coaching.feedback``): a judgmental word is thrown back, a specific line is answered about
+the behaviour it describes (turned round: "you cut me off" -> "I cut you off"), and a vague one draws a
+question about the first missing part of Situation-Behavior-Impact. The line is picked by a hash, so a
+replay of the same conversation gives the same replies. In character the persona never cites guidelines.
 """
 
 from __future__ import annotations
@@ -12,25 +14,22 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from assistant.knowledge.sections import MissingGuidelineError, guideline_chunks, guideline_citation
+import yaml
+
+from assistant.knowledge.sections import MissingGuidelineError
 from assistant.llm.gateway import PromptCall
 from assistant.llm.prompts import load_prompt
+from assistant.resources import bundled
 
-PERSONAS_FILE = "rehearsal-personas.md"
+LINES_FILE = "rehearsal-lines.yaml"
 PROMPT_NAME = "rehearsal_persona"
 Attitude = Literal["skeptical", "busy", "curious", "defensive"]
 ATTITUDES: tuple[Attitude, ...] = get_args(Attitude)
 Reaction = Literal["opening", "judgmental", "vague", "specific", "question"]
-REACTION_HEADINGS: dict[Reaction, str] = {
-    "opening": "Opening line",
-    "judgmental": "When the feedback is judgmental",
-    "vague": "When the feedback is vague",
-    "specific": "When the feedback is specific",
-    "question": "When the mentor asks a question",
-}
 HARSH_FLAGS = {"judgmental", "absolute", "condescending"}
 MENTOR, MENTEE = "mentor", "mentee"
 QUESTION_START = re.compile(
@@ -38,18 +37,22 @@ QUESTION_START = re.compile(
     r"have you|may i|can i)\b",
     re.IGNORECASE,
 )
-NUMBER_WORDS = "ten|twelve|fifteen|twenty|twenty-five|thirty|thirty-five|forty"
-YEARS_SPAN = re.compile(rf"\b(?:{NUMBER_WORDS}) years\b", re.IGNORECASE)
-DEPARTMENT_OF_ROLE = re.compile(r"^(?:head|director|vice president|vp|chief|manager) of (?P<area>.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Persona:
+    name: str = "Margaret"
     role: str = "Head of Finance"
     tenure_years: int = 25
     attitude: Attitude = "skeptical"
 
+    @property
+    def speaker(self) -> str:
+        return f"{self.name} ({self.role})"
+
     def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > 40:
+            raise ValueError("the persona's name needs 1 to 40 characters")
         if self.attitude not in ATTITUDES:
             raise ValueError(f"unknown attitude {self.attitude[:40]!r}; choose {', '.join(ATTITUDES)}")
         if not self.role.strip() or len(self.role) > 80:
@@ -98,13 +101,6 @@ class RehearsalTurn:
     reply: str
     critique: dict[str, Any]
     reaction: Reaction
-    citation: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class _Section:
-    lines: tuple[str, ...]
-    citation: dict[str, Any]
 
 
 def start_rehearsal(persona: Persona, knowledge_dir: Path) -> RehearsalState:
@@ -113,9 +109,8 @@ def start_rehearsal(persona: Persona, knowledge_dir: Path) -> RehearsalState:
 
 
 def opening_line(persona: Persona, knowledge_dir: Path) -> str:
-    section = _section(knowledge_dir, persona.attitude, "opening")
-    line = section.lines[_pick(f"{persona.role}|{persona.tenure_years}", 0, len(section.lines))]
-    return _personalise(line, persona)
+    lines = _lines(knowledge_dir)["attitudes"][persona.attitude]["opening"]
+    return _fill(lines[_pick(f"{persona.name}|{persona.role}|{persona.tenure_years}", 0, len(lines))], persona, {})
 
 
 def choose_reaction(mentor_line: str, critique: Mapping[str, Any]) -> Reaction:
@@ -145,17 +140,22 @@ def respond(state: RehearsalState, mentor_line: str, knowledge_dir: Path, critiq
     if not line:
         raise ValueError("the mentor's line is empty")
     reaction = choose_reaction(line, critique)
-    section = _section(knowledge_dir, state.persona.attitude, reaction)
+    lines = _lines(knowledge_dir)
+    values = {"echo": _echo(critique), "word": _flagged_word(critique)}
+    usable = [text for text in lines["attitudes"][state.persona.attitude][reaction] if _fits(text, values)]
     turn_number = state.mentor_turns + 1
-    index = _pick(line.lower(), turn_number, len(section.lines))
+    index = _pick(line.lower(), turn_number, len(usable))
     previous = state.last_reply()
-    for step in range(len(section.lines)):
-        candidate = _personalise(section.lines[(index + step) % len(section.lines)], state.persona)
+    for step in range(len(usable)):
+        candidate = _fill(usable[(index + step) % len(usable)], state.persona, values)
+        if reaction == "vague" and (missing := _first_missing(critique)):
+            follow = lines["missing"][missing]
+            candidate = f"{candidate} {follow[_pick(line.lower(), turn_number, len(follow))]}"
         if candidate != previous:
             break
     state.transcript += [(MENTOR, line), (MENTEE, candidate)]
     state.critiques.append(dict(critique))
-    return RehearsalTurn(reply=candidate, critique=dict(critique), reaction=reaction, citation=section.citation)
+    return RehearsalTurn(reply=candidate, critique=dict(critique), reaction=reaction)
 
 
 def persona_prompt(
@@ -212,29 +212,69 @@ def _pick(text: str, turn_number: int, size: int) -> int:
     return int.from_bytes(digest[:8], "big") % size
 
 
-def _personalise(line: str, persona: Persona) -> str:
-    """Fit a guideline line to the persona: its tenure where the line names years, its area where it says department."""
-    line = YEARS_SPAN.sub(f"{persona.tenure_years} years", line)
-    area = DEPARTMENT_OF_ROLE.match(persona.role.strip())
-    if area:
-        line = line.replace("this department", area.group("area"))
-    return line
+PLACEHOLDERS = re.compile(r"\{(echo|word)\}")
+TURN_ROUND = {
+    "you": "I", "your": "my", "yours": "mine", "yourself": "myself", "you're": "I'm", "you've": "I've",
+    "you'd": "I'd", "you'll": "I'll", "me": "you", "my": "your", "mine": "yours", "i": "you", "i'm": "you're",
+    "i've": "you've", "myself": "yourself", "were": "was", "are": "am",
+}  # fmt: skip
+SUBJECT_BEFORE = {"and", "but", "then", "so", "when", "that", "because", "while"}
+QUOTED = re.compile(r'"([^"]{3,120})"')
 
 
-def _section(knowledge_dir: Path, attitude: str, reaction: Reaction) -> _Section:
-    heading = f"{attitude} senior colleague > {REACTION_HEADINGS[reaction]}"
-    chunks = [
-        chunk
-        for chunk in guideline_chunks(knowledge_dir, PERSONAS_FILE)
-        if chunk.section.lower().startswith(heading.lower())
-    ]
-    lines = tuple(
-        dict.fromkeys(
-            match.group(1).strip()
-            for chunk in chunks
-            for match in re.finditer(r'^\s*[-*]\s+["“](.+?)["”]\s*$', chunk.text, re.MULTILINE)
-        )
-    )
-    if not lines:
-        raise MissingGuidelineError(f"{PERSONAS_FILE} has no quoted lines under {heading!r}")
-    return _Section(lines, guideline_citation(knowledge_dir, PERSONAS_FILE, heading))
+def _fits(text: str, values: Mapping[str, str]) -> bool:
+    return all(values.get(name) for name in PLACEHOLDERS.findall(text))
+
+
+def _fill(text: str, persona: Persona, values: Mapping[str, str]) -> str:
+    filled = text.format(
+        name=persona.name, role=persona.role, years=persona.tenure_years, echo=values.get("echo", ""),
+        word=values.get("word", ""),
+    )  # fmt: skip
+    return filled[:1].upper() + filled[1:]
+
+
+def _echo(critique: Mapping[str, Any]) -> str:
+    """The behaviour the mentor described, as the persona repeats it back ("I cut you off twice")."""
+    behavior = critique.get("behavior")
+    if not isinstance(behavior, Mapping) or behavior.get("met") is not True:
+        return ""
+    quoted = QUOTED.search(str(behavior.get("why", "")))
+    if not quoted or len(quoted.group(1).split()) > 12:
+        return ""
+    words = quoted.group(1).rstrip(" .,;").split()
+    turned: list[str] = []
+    for index, word in enumerate(words):
+        key = word.lower()
+        subject = index == 0 or words[index - 1].lower() in SUBJECT_BEFORE
+        turned.append("me" if key == "you" and not subject else TURN_ROUND.get(key, word))
+    return " ".join(turned)
+
+
+def _flagged_word(critique: Mapping[str, Any]) -> str:
+    for flag in critique.get("flags", []):
+        if isinstance(flag, Mapping) and flag.get("kind") in HARSH_FLAGS and flag.get("span"):
+            return str(flag["span"])[:40]
+    return ""
+
+
+def _first_missing(critique: Mapping[str, Any]) -> str | None:
+    return next((part for part in ("situation", "behavior", "impact") if not _met(critique, part)), None)
+
+
+@lru_cache(maxsize=4)
+def _read_lines(path: Path, mtime_ns: int) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for attitude in ATTITUDES:
+        for reaction in get_args(Reaction):
+            if not data["attitudes"][attitude][reaction]:
+                raise MissingGuidelineError(f"{path.name} has no {attitude} {reaction} lines")
+    return dict(data)
+
+
+def _lines(knowledge_dir: Path) -> dict[str, Any]:
+    """The persona's lines: the organisation's own file if its guidelines have one, else the shipped one."""
+    path = knowledge_dir / LINES_FILE
+    if not path.exists():
+        path = bundled("knowledge") / LINES_FILE
+    return _read_lines(path, path.stat().st_mtime_ns)

@@ -278,3 +278,28 @@ def test_regenerating_a_rehearsal_line_answers_from_the_state_before_it(
     assert client.post(f"{url}/retry", json={}, headers=auth(mentor)).status_code == 200
     after = client.get(url, headers=auth(mentor)).json()["state"]
     assert len(after["critiques"]) == len(before["critiques"]) == 1
+
+
+def test_a_rehearsal_speaks_in_character_and_ends_with_a_summary(
+    client: TestClient, participants: Participants
+) -> None:
+    mentor = participants.add("Sam Young", "mentor")
+    persona = {"name": "Ingrid", "role": "Head of Sales", "tenure_years": 30, "attitude": "defensive"}
+    created = client.post(f"{API}/conversations", json={"mode": "rehearse", "persona": persona}, headers=auth(mentor))
+    url = f"{API}/conversations/{created.json()['id']}"
+    opening = client.get(url, headers=auth(mentor)).json()["messages"][0]["content"]
+    assert "Ingrid" in opening
+
+    lines = ["You're a dinosaur with this stuff.", "Your slides could be better."]
+    for line in lines:
+        reply = client.post(f"{url}/messages", json={"content": line}, headers=auth(mentor)).json()["reply"]
+        assert reply["citations"] == [] and reply["data"]["speaker"] == "Ingrid (Head of Sales)"
+        assert reply["data"]["critique"]["citations"], "the critique keeps its sources for the side panel"
+
+    summary = client.post(f"{url}/messages", json={"content": "end rehearsal"}, headers=auth(mentor)).json()["reply"]
+    text = summary["content"]
+    assert "What went well" in text and "SBI parts missed" in text and "Situation: missing in 2 of 2" in text
+    assert len(summary["data"]["summary"]["rephrasings"]) == 2
+    assert "speaker" not in summary["data"]
+    after = client.post(f"{url}/messages", json={"content": "One more try."}, headers=auth(mentor))
+    assert after.status_code == 422 and "ended" in after.json()["detail"]

@@ -172,12 +172,15 @@ def test_rehearse_with_a_chosen_persona_shows_the_critique_with_flagged_words_ma
     sign_in(page, live_server.add_user("Young Mentor", "mentor"))
     page.goto("/app")
     page.get_by_role("radio", name="Rehearse").check()
-    page.get_by_label("Attitude").select_option("defensive")
+    page.get_by_label("Name", exact=True).fill("Ingrid")
+    page.get_by_label("Temperament").select_option("defensive")
     page.get_by_label("Role", exact=True).fill("Head of Sales")
     page.get_by_label("Years at the company").fill("30")
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.locator(".message.assistant")).to_have_count(1)
-    expect(page.locator("#side-panel")).to_contain_text("defensive Head of Sales, 30 years")
+    expect(page.locator(".message.assistant .speaker")).to_have_text("Ingrid (Head of Sales)")
+    expect(page.locator(".message.assistant .content")).to_contain_text("Ingrid")
+    expect(page.locator("#side-panel")).to_contain_text("Ingrid: defensive Head of Sales, 30 years")
 
     send(page, "You're a dinosaur with this stuff.")
     critique = page.locator(".critique").first
@@ -185,9 +188,25 @@ def test_rehearse_with_a_chosen_persona_shows_the_critique_with_flagged_words_ma
     expect(critique.locator("blockquote")).to_have_text("You're a dinosaur with this stuff.")
     expect(critique.get_by_role("list", name="Flagged words")).to_contain_text("dinosaur")
 
+    persona_reply = page.locator(ANSWERED).last
+    expect(persona_reply.locator(".speaker")).to_have_text("Ingrid (Head of Sales)")
+    expect(persona_reply.locator(".chip")).to_have_count(0)
+
     send(page, "In Tuesday's call you shared your screen with notifications on, and the client saw our pricing thread.")
     expect(page.locator(".critique")).to_have_count(2)
     expect(page.locator(".critique").first.locator("mark")).to_have_count(0)
+    expect(page.locator(ANSWERED).last.locator(".content")).to_contain_text("I shared")
+
+    replies = page.locator(ANSWERED).count()
+    page.get_by_role("button", name="End rehearsal").click()
+    expect(page.locator(ANSWERED)).to_have_count(replies + 1, timeout=REPLY_MS)
+    summary = page.locator(".rehearsal-summary")
+    expect(summary.locator(".went-well li").first).to_be_visible()
+    expect(summary.locator(".missed")).to_contain_text("Situation: missing in 1 of 2 lines")
+    expect(summary.locator(".rephrasings li")).to_have_count(2)
+    expect(page.locator(ANSWERED).last.locator(".speaker")).to_have_text("Tandem")
+    expect(page.locator("#message")).to_be_disabled()
+    screenshot(page, "rehearsal-summary.png")
 
 
 def test_the_chat_works_at_phone_width(phone_page: Page, live_server: LiveServer) -> None:

@@ -44,30 +44,42 @@ VAGUE_CRITIQUE = critique(False, False, False, ("vague", "could be better"))
 
 
 @pytest.mark.parametrize("attitude", ATTITUDES)
-def test_ageist_and_sbi_lines_draw_different_reactions(attitude: Attitude) -> None:
-    persona = Persona(attitude=attitude)
-    harsh = respond(start_rehearsal(persona, KNOWLEDGE), AGEIST, KNOWLEDGE, AGEIST_CRITIQUE)
-    good = respond(start_rehearsal(persona, KNOWLEDGE), SBI, KNOWLEDGE, SBI_CRITIQUE)
+def test_the_persona_answers_what_the_mentor_said(attitude: Attitude) -> None:
+    persona = Persona(name="Ingrid", attitude=attitude)
+    real = {line: check_feedback(line, KNOWLEDGE).as_contract() for line in (AGEIST, SBI)}
+    harsh = respond(start_rehearsal(persona, KNOWLEDGE), AGEIST, KNOWLEDGE, real[AGEIST])
+    good = respond(start_rehearsal(persona, KNOWLEDGE), SBI, KNOWLEDGE, real[SBI])
     assert (harsh.reaction, good.reaction) == ("judgmental", "specific")
-    assert "judgmental or ageist" in harsh.citation["section"]
-    assert "specific and respectful" in good.citation["section"]
-    assert harsh.citation["source"] == good.citation["source"] == "knowledge/rehearsal-personas.md"
-    assert attitude.capitalize() in harsh.citation["section"]
     assert harsh.reply != good.reply
-    assert harsh.reply[:12] in harsh.citation["text"] and good.reply[:12] in good.citation["text"]
 
 
-@pytest.mark.parametrize("attitude", ATTITUDES)
-def test_reactions_with_the_real_feedback_check(attitude: Attitude) -> None:
-    state = start_rehearsal(Persona(attitude=attitude), KNOWLEDGE)
-    question = "What gets in the way when you prepare the monthly report?"
-    turns = [
-        respond(state, line, KNOWLEDGE, check_feedback(line, KNOWLEDGE).as_contract())
-        for line in (AGEIST, SBI, question, "Your posts could be better.")
-    ]
-    assert [turn.reaction for turn in turns] == ["judgmental", "specific", "question", "vague"]
-    assert len({turn.citation["section"] for turn in turns}) == 4
-    assert state.critiques[0]["flags"][0]["kind"] == "judgmental"
+def test_a_judgmental_word_is_thrown_back_and_a_behaviour_is_echoed_from_the_persona_side() -> None:
+    state = start_rehearsal(Persona(attitude="skeptical"), KNOWLEDGE)
+    replies = {respond(state, f"{AGEIST} ({n})", KNOWLEDGE, AGEIST_CRITIQUE).reply for n in range(12)}
+    assert any(reply.startswith('"Dinosaur"?') or '"dinosaur"' in reply.lower() for reply in replies)
+
+    line = "In Monday's review you cut me off twice, and the team stopped suggesting ideas."
+    checked = check_feedback(line, KNOWLEDGE).as_contract()
+    echoes = {
+        respond(start_rehearsal(Persona(attitude=a), KNOWLEDGE), line, KNOWLEDGE, checked).reply for a in ATTITUDES
+    }
+    assert any("I cut you off twice" in reply for reply in echoes), echoes
+
+
+def test_a_vague_line_draws_a_question_about_the_first_missing_part() -> None:
+    state = start_rehearsal(Persona(attitude="busy"), KNOWLEDGE)
+    situation = respond(state, "Your slides could be better.", KNOWLEDGE, critique(False, True, False)).reply
+    assert any(word in situation for word in ("When", "Which", "moment"))
+    impact = respond(state, "In Monday's call you read the slides.", KNOWLEDGE, critique(True, True, False)).reply
+    assert any(word in impact for word in ("matter", "effect", "happened because"))
+
+
+def test_the_persona_introduces_itself_by_name() -> None:
+    openings = {opening_line(Persona(name="Ingrid", attitude=a), KNOWLEDGE) for a in ATTITUDES}
+    assert all("Ingrid" in line for line in openings)
+    assert Persona(name="Ingrid", role="COO").speaker == "Ingrid (COO)"
+    with pytest.raises(ValueError):
+        Persona(name=" ")
 
 
 def test_reaction_follows_intent_and_critique() -> None:
@@ -121,19 +133,7 @@ def test_each_attitude_has_its_own_lines() -> None:
         attitude: respond(start_rehearsal(Persona(attitude=attitude), KNOWLEDGE), AGEIST, KNOWLEDGE, AGEIST_CRITIQUE)
         for attitude in ATTITUDES
     }
-    assert len({turn.citation["section"] for turn in harsh.values()}) == len(ATTITUDES)
-
-
-def test_lines_take_the_personas_tenure_and_area() -> None:
-    persona = Persona(role="Head of Finance", tenure_years=25, attitude="defensive")
-    seen = set()
-    for number in range(40):
-        state = start_rehearsal(persona, KNOWLEDGE)
-        seen.add(respond(state, f"You're a dinosaur, number {number}.", KNOWLEDGE, AGEIST_CRITIQUE).reply)
-        seen.add(respond(state, f"Could be better, take {number}.", KNOWLEDGE, VAGUE_CRITIQUE).reply)
-    assert any("I've run Finance since" in reply for reply in seen)
-    assert any("worked for 25 years" in reply for reply in seen)
-    assert not any("this department" in reply or "twenty years" in reply for reply in seen)
+    assert len({turn.reply for turn in harsh.values()}) == len(ATTITUDES)
 
 
 def test_persona_rejects_unknown_attitude() -> None:

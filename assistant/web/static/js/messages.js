@@ -49,12 +49,14 @@ export function actionBar(message, actions = {}) {
   return buttons.length ? el("div", { class: "message-actions", role: "group", "aria-label": "Message actions" }, buttons) : null;
 }
 
-export function messageNode(message, actions = {}) {
+// speaker: who said an assistant message (a rehearsal persona's name), Tandem by default.
+export function messageNode(message, actions = {}, speaker = "Tandem") {
   const mine = message.role === "user";
+  const persona = !mine && speaker !== "Tandem";
   const node = el(
     "article",
-    { class: `message ${mine ? "user" : "assistant"}`, "data-message-id": message.id },
-    el("h3", { class: "speaker" }, mine ? "You" : "Tandem"),
+    { class: `message ${mine ? "user" : "assistant"}${persona ? " persona" : ""}`, "data-message-id": message.id },
+    el("h3", { class: "speaker" }, mine ? "You" : speaker),
     contentNode(message),
     mine ? null : citationChips(message.citations),
     mine ? null : providerNote(message),
@@ -84,8 +86,8 @@ export class StreamingReply {
     this.content.textContent = "";
   }
 
-  finish(message, actions) {
-    const done = messageNode(message, actions);
+  finish(message, actions, speaker) {
+    const done = messageNode(message, actions, speaker);
     done.classList.add("streamed");
     this.node.replaceWith(done);
     this.node = done;

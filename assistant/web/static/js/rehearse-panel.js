@@ -50,8 +50,27 @@ function critiqueNode(line, critique) {
   );
 }
 
+const PART_NAMES = { situation: "Situation", behavior: "Behaviour", impact: "Impact" };
+
+function summaryNode(summary) {
+  return el(
+    "section",
+    { class: "rehearsal-summary", "aria-labelledby": "summary-heading" },
+    el("h3", { id: "summary-heading" }, "Rehearsal summary"),
+    el("h4", {}, "What went well"),
+    el("ul", { class: "went-well" }, summary.went_well.map((item) => el("li", {}, item))),
+    el("h4", {}, "SBI parts missed"),
+    summary.missed.length
+      ? el("ul", { class: "missed" }, summary.missed.map((m) => el("li", {}, `${PART_NAMES[m.part]}: missing in ${m.lines} of ${summary.lines} lines`)))
+      : el("p", {}, "None: every line had all three parts."),
+    summary.rephrasings.length ? el("h4", {}, "Try saying it this way") : null,
+    summary.rephrasings.length ? el("ol", { class: "rephrasings" }, summary.rephrasings.map((text) => el("li", {}, text))) : null,
+  );
+}
+
 // messages: the whole conversation; each assistant reply with a critique follows the line it judges.
-export function renderRehearsePanel(panel, messages, conversation) {
+// onEnd: ends the rehearsal (sends "end rehearsal"); offered once there is a line to summarise.
+export function renderRehearsePanel(panel, messages, conversation, { onEnd } = {}) {
   const persona = (conversation.state && conversation.state.persona) || {};
   const items = [];
   messages.forEach((message, index) => {
@@ -59,9 +78,13 @@ export function renderRehearsePanel(panel, messages, conversation) {
     const line = index > 0 ? messages[index - 1] : null;
     if (critique && line && line.role === "user") items.push(critiqueNode(line.content, critique));
   });
+  const summary = [...messages].reverse().find((m) => m.data && m.data.summary)?.data.summary;
+  const who = `${persona.name || "Your colleague"}: ${persona.attitude || "skeptical"} ${persona.role || ""}, ${persona.tenure_years ?? ""} years at the company.`;
   panel.replaceChildren(
-    el("h2", {}, "Feedback on your lines"),
-    el("p", { class: "hint" }, `Persona: ${persona.attitude || "skeptical"} ${persona.role || ""}, ${persona.tenure_years ?? ""} years at the company. Say “end rehearsal” for a summary.`),
-    items.length ? el("ol", { class: "critiques" }, items.reverse()) : el("p", { class: "hint" }, "Say a feedback line to the persona: its critique appears here."),
+    el("h2", {}, summary ? "How it went" : "Feedback on your lines"),
+    el("p", { class: "hint" }, summary ? who : `${who} End the rehearsal for a summary.`),
+    summary ? summaryNode(summary) : null,
+    !summary && items.length && onEnd ? el("button", { type: "button", class: "secondary", onclick: onEnd }, "End rehearsal") : null,
+    items.length ? el("ol", { class: "critiques", "aria-label": "Your lines" }, items.reverse()) : el("p", { class: "hint" }, "Say a feedback line to the persona: its critique appears here."),
   );
 }

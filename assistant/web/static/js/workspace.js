@@ -83,7 +83,7 @@ function renderSidePanel() {
   ui.chatPanel.classList.toggle("wide", current.mode === "ask");
   if (current.mode === "goal") renderGoalPanel(ui.side, lastReplyWith("goal_check"));
   else if (current.mode === "plan") renderPlanPanel(ui.side, lastReplyWith("agenda"), current);
-  else if (current.mode === "rehearse") renderRehearsePanel(ui.side, current.messages, current);
+  else if (current.mode === "rehearse") renderRehearsePanel(ui.side, current.messages, current, { onEnd: () => runTurn("send", "end rehearsal") });
 }
 
 function scrollToEnd() {
@@ -108,7 +108,6 @@ async function openConversation(id, { focus = true } = {}) {
   ui.title.textContent = detail.title || "New conversation";
   ui.mode.textContent = `${mode.label} mode`;
   ui.label.textContent = mode.prompt;
-  ui.hint.textContent = `${mode.hint} Enter sends; Shift+Enter starts a new line.`;
   if (editing) endEdit();
   showRename(false);
   renderMessages();
@@ -139,7 +138,12 @@ async function startConversation(event) {
   if (body.mode === "plan") {
     body.plan = { minutes: Number(form.get("minutes")), format: form.get("format"), session: form.get("session") };
   } else if (body.mode === "rehearse") {
-    body.persona = { attitude: form.get("attitude"), role: form.get("role").trim(), tenure_years: Number(form.get("tenure_years")) };
+    body.persona = {
+      name: form.get("persona_name").trim(),
+      attitude: form.get("attitude"),
+      role: form.get("role").trim(),
+      tenure_years: Number(form.get("tenure_years")),
+    };
   }
   showMessage(ui.startError, "");
   try {
@@ -165,8 +169,22 @@ function actionsFor(index) {
   return index === current.messages.length - 1 && lastUser >= 0 ? { regenerate: () => runTurn("retry") } : {};
 }
 
+// In a rehearsal the persona speaks under its own name; the closing summary is Tandem's.
+function speakerOf(message) {
+  if (message.data?.speaker) return message.data.speaker;
+  const persona = current.state?.persona;
+  if (current.mode !== "rehearse" || !persona || message.data?.summary) return "Tandem";
+  return persona.name ? `${persona.name} (${persona.role})` : "Senior colleague";
+}
+
 function renderMessages() {
-  ui.messages.replaceChildren(...current.messages.map((message, index) => messageNode(message, actionsFor(index))));
+  ui.messages.replaceChildren(
+    ...current.messages.map((message, index) => messageNode(message, actionsFor(index), speakerOf(message))),
+  );
+  const ended = Boolean(current.state?.ended);
+  ui.input.disabled = ended;
+  ui.send.disabled = ended;
+  ui.hint.textContent = ended ? "This rehearsal has ended: start a new conversation to practise again." : `${MODES[current.mode].hint} Enter sends; Shift+Enter starts a new line.`;
 }
 
 function setBusy(busy) {
@@ -233,6 +251,7 @@ async function runTurn(kind, content) {
     done: (stored) => {
       ended = true;
       conversation.messages.push(stored);
+      if (stored.data?.summary) conversation.state = { ...conversation.state, ended: true };
       announce(ui.status, `Tandem answered: ${stored.content.slice(0, 300)}`);
     },
     error: ({ detail }) => {
