@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, computed_field, field_validator
@@ -233,8 +233,19 @@ class PlanIn(PlanOptions):
 
 
 class PlanCalendarIn(PlanIn):
-    start: datetime
+    start: datetime = Field(description="When the session starts: from now to two years ahead (ISO 8601).")
     title: str = Field(default="Reverse-mentoring session", max_length=200)
+
+    @field_validator("start")
+    @classmethod
+    def _upcoming(cls, value: datetime) -> datetime:
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        now = datetime.now(UTC)
+        if moment < now - timedelta(minutes=5):
+            raise ValueError("the session start is in the past; choose a time from now on")
+        if moment > now + timedelta(days=731):
+            raise ValueError("the session start is more than two years ahead")
+        return value
 
 
 class AgendaItemOut(BaseModel):

@@ -16,7 +16,7 @@ from assistant.coaching.goal_coach import coach_goal
 from assistant.coaching.goals import validate_draft
 from assistant.coaching.qa import QAService, Reply, ReplyEvent, word_tokens
 from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_call, respond, start_rehearsal
-from assistant.coaching.sessions import FORMATS, SESSION_TYPES, GoalBrief, plan_session
+from assistant.coaching.sessions import GoalBrief, plan_session
 from assistant.llm.composer import OFFLINE_PROVIDER
 
 if TYPE_CHECKING:
@@ -26,6 +26,21 @@ log = logging.getLogger(__name__)
 END_REHEARSAL = re.compile(r"^\s*/?(?:end|stop|finish)(?:\s+(?:the\s+)?rehearsal)?\s*[.!]?\s*$", re.IGNORECASE)
 MINUTES = re.compile(r"\b(\d{1,3})[\s-]*(?:minutes?|mins?)\b", re.IGNORECASE)
 DEFAULT_PLAN = {"minutes": 45, "format": "remote", "session": "regular"}
+FORMAT_WORDS = (
+    ("in-person", re.compile(r"\b(?:in[ -]person|face[ -]to[ -]face|on[ -]?site|in the office|same room)\b", re.I)),
+    ("hybrid", re.compile(r"\bhybrid\b", re.I)),
+    ("remote", re.compile(r"\b(?:remote(?:ly)?|online|video|virtual|teams call|zoom|call)\b", re.I)),
+)
+SESSION_WORDS = (
+    ("first", re.compile(r"\b(?:first|kick-?off|initial|introductory)\s+(?:session|meeting)\b|\bkick-?off\b", re.I)),
+    ("closing", re.compile(r"\b(?:closing|final|wrap-?up)\s+(?:session|meeting)\b|\bwrap-?up\b", re.I)),
+    ("regular", re.compile(r"\b(?:next|regular|usual|normal|follow-?up)\s+(?:session|meeting)\b", re.I)),
+)
+NOTES = re.compile(
+    r"^\s*(?:(?:last|previous)\s+(?:session\s+)?notes?|notes?(?:\s+from\s+last\s+(?:time|session))?|last time|"
+    r"last session)\s*[:\-]\s*(?P<notes>\S.*)$",
+    re.I | re.S,
+)  # "Notes: we covered pivot tables" is a note; "Plan our next session" is an instruction
 
 
 def citations_of(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -170,14 +185,13 @@ class SkillRouter:
     def _plan_now(self, state: dict[str, Any], content: str, goals: Sequence[GoalBrief]) -> Reply:
         plan = {**DEFAULT_PLAN, **state.get("plan", {})}
         notes = list(state.get("notes", []))
-        lowered = content.lower()
         if match := MINUTES.search(content):
             plan["minutes"] = int(match.group(1))
-        plan["format"] = next((f for f in FORMATS if f in lowered), plan["format"])
-        plan["session"] = next((s for s in SESSION_TYPES if s in lowered), plan["session"])
+        plan["format"] = next((f for f, words in FORMAT_WORDS if words.search(content)), plan["format"])
+        plan["session"] = next((kind for kind, words in SESSION_WORDS if words.search(content)), plan["session"])
         actions = [line.split(":", 1)[1].strip() for line in content.splitlines() if line.lower().startswith("action:")]
-        if not (MINUTES.search(content) or actions) and len(content.split()) > 3:
-            notes.append(content)
+        if note := NOTES.match(content):
+            notes.append(note.group("notes").strip())
         agenda = plan_session(
             minutes=plan["minutes"],
             format=plan["format"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
@@ -86,8 +87,13 @@ def test_plan_uses_own_goals_and_exports_ics(client: TestClient, participants: P
     assert client.post(f"{API}/plans", json=body, headers=auth(other)).status_code == 404
     assert client.post(f"{API}/plans", json={**body, "minutes": 10}, headers=auth(mentee)).status_code == 422
 
-    ics = client.post(f"{API}/plans/ics", json={**body, "start": "2027-01-12T10:00:00+00:00"}, headers=auth(mentee))
+    start = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0).isoformat()
+    ics = client.post(f"{API}/plans/ics", json={**body, "start": start}, headers=auth(mentee))
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    past = client.post(f"{API}/plans/ics", json={**body, "start": "2020-01-12T10:00:00+00:00"}, headers=auth(mentee))
+    assert past.status_code == 422 and "in the past" in past.json()["detail"]
+    far = client.post(f"{API}/plans/ics", json={**body, "start": "9999-12-31T23:59:00+00:00"}, headers=auth(mentee))
+    assert far.status_code == 422 and "two years" in far.json()["detail"]
     event = next(c for c in Calendar.from_ical(ics.content).walk() if c.name == "VEVENT")
     assert (event.decoded("dtend") - event.decoded("dtstart")).total_seconds() == 30 * 60
 
@@ -195,3 +201,20 @@ def test_goal_dates_in_words_and_placeholders(client: TestClient, participants: 
     refused = client.patch(f"/api/v1/goals/{goal_id}", json={"text": draft}, headers=mentee)
     assert refused.status_code == 422
     assert client.get(f"/api/v1/goals/{goal_id}", headers=mentee).json()["text"] == worded
+
+
+def test_plan_mode_reads_instructions_formats_and_notes(client: TestClient, participants: Participants) -> None:
+    mentor = auth(participants.add("Sam Young", "mentor"))
+    created = client.post(f"{API}/conversations", json={"mode": "plan"}, headers=mentor).json()
+    url = f"{API}/conversations/{created['id']}/messages"
+
+    first = client.post(url, json={"content": "Plan our next session, in person please"}, headers=mentor).json()
+    assert first["reply"]["data"]["plan"]["format"] == "in-person"
+    assert "last notes" not in first["reply"]["content"].lower()
+    assert "Plan our next session" not in json.dumps(first["reply"]["data"]["agenda"])
+
+    note = "Notes: we covered pivot tables and got stuck on slicers"
+    noted = client.post(url, json={"content": note}, headers=mentor)
+    assert "slicers" in json.dumps(noted.json()["reply"]["data"]["agenda"])
+    kickoff = client.post(url, json={"content": "Make it the kickoff, 30 minutes, face to face"}, headers=mentor).json()
+    assert kickoff["reply"]["data"]["plan"] == {"minutes": 30, "format": "in-person", "session": "first"}

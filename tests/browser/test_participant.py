@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +147,16 @@ def test_plan_a_30_minute_remote_session_and_download_the_ics_and_markdown(
     assert len(minutes) >= 3 and sum(minutes) == 30
     expect(table.locator("tfoot td.num")).to_have_text("30")
 
-    page.get_by_label("Session starts").fill("2027-01-12T10:00")
+    expect(page.locator(".plan-summary")).to_have_text("30 minutes · remote · regular session")
+    send(page, "Plan our next session in person")
+    expect(page.locator(".plan-summary")).to_have_text("30 minutes · in-person · regular session")
+    assert "Plan our next session" not in (page.locator("table.agenda").text_content() or "")
+
+    page.get_by_label("Session starts").fill("2020-01-12T10:00")
+    page.get_by_role("button", name="Download .ics").click()
+    expect(page.locator("#side-panel")).to_contain_text("in the past")
+    starts = (datetime.now() + timedelta(days=30)).strftime("%Y-%m-%dT10:00")
+    page.get_by_label("Session starts").fill(starts)
     with page.expect_download() as ics_download:
         page.get_by_role("button", name="Download .ics").click()
     assert ics_download.value.suggested_filename == "tandem-session.ics"
@@ -155,7 +164,7 @@ def test_plan_a_30_minute_remote_session_and_download_the_ics_and_markdown(
     ics_download.value.save_as(ics_path)
     event = next(c for c in Calendar.from_ical(ics_path.read_bytes()).walk() if c.name == "VEVENT")
     assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=30)
-    assert event.decoded("dtstart").strftime("%Y-%m-%d") == "2027-01-12"
+    assert event.decoded("dtstart").strftime("%Y-%m-%dT10:00") == starts
     first_item = table.locator("tbody th").first.text_content() or ""
     assert first_item in str(event.get("description"))
 

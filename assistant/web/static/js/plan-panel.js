@@ -54,7 +54,7 @@ export function renderPlanPanel(panel, message, conversation) {
     return;
   }
   const status = el("p", { class: "hint", role: "status", "aria-live": "polite" });
-  const start = el("input", { id: "plan-start", type: "datetime-local", value: nextFullHour(), required: true });
+  const start = el("input", { id: "plan-start", type: "datetime-local", value: nextFullHour(), min: nextFullHour().slice(0, 10) + "T00:00", required: true });
   const ics = el("button", { type: "button", id: "download-ics" }, "Download .ics");
   const markdown = el("button", { type: "button", class: "secondary", id: "download-markdown" }, "Download Markdown");
   ics.addEventListener("click", async () => {
@@ -75,7 +75,10 @@ export function renderPlanPanel(panel, message, conversation) {
     downloadBlob("tandem-session.md", new Blob([message.content], { type: "text/markdown" }));
     announce(status, "Markdown downloaded.");
   });
+  const plan = message.data.plan || {};
+  const kinds = { first: "first session", regular: "regular session", closing: "closing session" };
   panel.append(
+    el("p", { class: "plan-summary" }, `${plan.minutes} minutes · ${plan.format} · ${kinds[plan.session] || plan.session}`),
     el("div", { class: "table-wrap" }, agendaTable(agenda)),
     el("div", { class: "stack" }, el("label", { for: "plan-start" }, "Session starts"), start),
     el("div", { class: "toolbar" }, ics, markdown),
