@@ -20,12 +20,17 @@ class Forgotten:
     pulses: int = 0
 
 
-def set_active(db: Session, *, user_id: int, active: bool) -> User | None:
-    """Switch a token on or off; the user and their data stay."""
+def update_participant(
+    db: Session, *, user_id: int, active: bool | None = None, cohort: str | None = None, clear_cohort: bool = False
+) -> User | None:
+    """Switch a token on or off (the user and their data stay) and set or clear the cohort label."""
     user = db.get(User, user_id)
     if user is None:
         return None
-    user.active = active
+    if active is not None:
+        user.active = active
+    if cohort is not None or clear_cohort:
+        user.cohort = cohort
     db.flush()
     return user
 

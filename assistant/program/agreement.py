@@ -59,6 +59,14 @@ def unfilled(fields: list[dict[str, Any]]) -> list[str]:
     return [field["label"] for field in fields if PLACEHOLDER.search(str(field["value"]))]
 
 
+DEFAULT_COMMITMENTS = {
+    "Mentor commits to": "preparing each session, explaining without jargon, giving specific and respectful "
+    "feedback, and keeping what is shared within the pair",
+    "Mentee commits to": "practising between sessions, bringing real work tasks, giving honest feedback on what "
+    "helps, and keeping the agreed sessions in the calendar",
+}  # from roles-and-expectations.md; a suggestion both partners edit before accepting
+
+
 def draft_fields(db: Session, pair: Pair, knowledge_dir: Path, skills: SkillCatalog) -> list[dict[str, Any]]:
     """The template with everything Tandem knows about the pair filled in."""
     mentor, mentee = _membership(db, pair.mentor_id), _membership(db, pair.mentee_id)
@@ -92,6 +100,7 @@ def draft_fields(db: Session, pair: Pair, knowledge_dir: Path, skills: SkillCata
         + "; [room or video tool]",
         "Review dates for this agreement": f"{_day(third_session)} (after session 3), {_day(midpoint)} (midpoint)",
         "Signed": "accepted in Tandem by both partners (see the acceptance dates)",
+        **DEFAULT_COMMITMENTS,
     }
     return [
         {"label": field.label, "value": known.get(field.label) or field.placeholder}

@@ -144,3 +144,21 @@ def test_the_anonymizer_is_built_once_on_first_use_and_learns_new_users(
     created = client.post(f"{API}/users", json={"name": "Ottilie Vandersloot"}, headers=auth(admin))
     assert created.status_code == 201
     assert anonymizer.scrub("ottilie vandersloot joined") == "[PERSON] joined"
+
+
+def test_the_cohort_label_is_set_cleared_and_unknown_fields_are_refused(
+    client: TestClient, participants: Participants
+) -> None:
+    admin = auth(participants.add("Ada Admin", "admin"))
+    user_id = participants.add("Pat Mentee", "mentee")["id"]
+    url = f"{API}/users/{user_id}"
+
+    labelled = client.patch(url, json={"cohort": "  spring-2027 "}, headers=admin)
+    assert labelled.status_code == 200 and labelled.json()["cohort"] == "spring-2027"
+    assert labelled.json()["active"] is True
+    assert client.patch(url, json={"cohort": None}, headers=admin).json()["cohort"] is None
+
+    for body in ({"cohort_label": "autumn"}, {}, {"active": True, "team": "x"}):
+        refused = client.patch(url, json=body, headers=admin)
+        assert refused.status_code == 422, body
+    assert client.get(f"{API}/users", headers=admin).json()["data"][-1]["cohort"] is None

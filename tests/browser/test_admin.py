@@ -63,12 +63,13 @@ def test_admin_adds_a_user_whose_sign_in_link_works_then_deactivates_and_forgets
     page.goto("/admin")
     page.get_by_label("Name").fill("Nia Newcomer")
     page.get_by_label("Role").select_option("mentor")
-    page.get_by_label("Cohort").fill("spring-2027")
+    page.get_by_role("combobox", name="Cohort (optional)").fill("spring-2027")
     page.get_by_role("button", name="Add user").click()
     link = page.locator("#signin-link")
     expect(link).to_contain_text("/signin?token=tdm_")
     row = page.locator("#user-table tbody tr").filter(has_text="Nia Newcomer")
-    expect(row.locator("td")).to_have_text(["mentor", "spring-2027", "active", "DeactivateForget"])
+    expect(row.locator("td")).to_have_text(["mentor", "", "active", "DeactivateForget"])
+    expect(row.get_by_label("Cohort of Nia Newcomer")).to_have_value("spring-2027")
 
     newcomer, _ = open_page(browser, live_server, 1024, 768)
     newcomer.goto(link.text_content() or "")
@@ -88,3 +89,27 @@ def test_admin_adds_a_user_whose_sign_in_link_works_then_deactivates_and_forgets
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Forget").click()
     expect(page.locator("#user-table tbody tr").filter(has_text="Nia Newcomer")).to_have_count(0)
+
+
+def test_admin_searches_users_and_edits_a_cohort_label(page: Page, live_server: LiveServer) -> None:
+    live_server.add_user("Searchable Sofia", "mentee", cohort="spring-2027")
+    live_server.add_user("Findable Felix", "mentor")
+    sign_in(page, live_server.add_user("Ada Searcher", "admin"))
+    page.goto("/admin")
+    rows = page.locator("#user-table tbody tr:not([hidden])")
+    expect(page.locator("tr[data-user-id]").filter(has_text="Findable Felix")).to_have_count(1)
+
+    page.get_by_label("Search users").fill("sofia")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Searchable Sofia")
+    page.get_by_label("Search users").fill("spring-2027")
+    expect(rows.filter(has_text="Searchable Sofia")).to_have_count(1)
+
+    page.get_by_label("Search users").fill("felix")
+    felix = page.get_by_label("Cohort of Findable Felix")
+    felix.fill("autumn-2026")
+    felix.press("Enter")
+    felix.blur()
+    page.get_by_label("Search users").fill("")
+    page.reload()
+    expect(page.get_by_label("Cohort of Findable Felix")).to_have_value("autumn-2026")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.api.deps import DbDep, PathId, ServicesDep, require_roles
 from assistant.api.schemas import UTCDateTime
 from assistant.db import crud
 from assistant.db.models import User
-from assistant.participants import forget_participant, set_active
+from assistant.participants import forget_participant, update_participant
 from assistant.text import clean_text
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -39,7 +39,24 @@ class UserIn(BaseModel):
 
 
 class UserPatch(BaseModel):
-    active: bool
+    """Any of: ``active`` (false: the token stops working, the data stays), ``cohort`` (a label; null or
+    "" clears it). Unknown fields are refused, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool | None = None
+    cohort: str | None = Field(default=None, max_length=100)
+
+    @field_validator("cohort")
+    @classmethod
+    def _clean_cohort(cls, value: str | None) -> str | None:
+        return (clean_text(value) or None) if value is not None else None
+
+    @model_validator(mode="after")
+    def _something(self) -> UserPatch:
+        if not self.model_fields_set:
+            raise ValueError("nothing to change: send active and/or cohort")
+        return self
 
 
 class UserOut(BaseModel):
@@ -81,10 +98,13 @@ def add_user(body: UserIn, _: Admin, db: DbDep, services: ServicesDep) -> UserCr
 
 @router.patch("/{user_id}", response_model=UserOut)
 def update_user(user_id: PathId, body: UserPatch, admin: Admin, db: DbDep) -> UserOut:
-    """Deactivate (``{"active": false}``: the token stops working, the data stays) or reactivate."""
-    if user_id == admin.id and not body.active:
+    """Deactivate (``{"active": false}``: the token stops working, the data stays), reactivate, or set
+    the cohort label (``{"cohort": "spring-2027"}``; null clears it)."""
+    if user_id == admin.id and body.active is False:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot deactivate yourself")
-    user = set_active(db, user_id=user_id, active=body.active)
+    user = update_participant(
+        db, user_id=user_id, active=body.active, cohort=body.cohort, clear_cohort="cohort" in body.model_fields_set
+    )
     if user is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return UserOut.model_validate(user)

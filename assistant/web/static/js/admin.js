@@ -7,6 +7,9 @@ const users = {
   table: $("#user-table tbody"),
   created: $("#new-user"),
   error: $("#users-error"),
+  search: $("#user-search"),
+  count: $("#user-count"),
+  labels: $("#cohort-labels"),
 };
 const guidelines = {
   form: $("#upload-form"),
@@ -38,10 +41,28 @@ function userRow(user) {
     { "data-user-id": user.id },
     el("th", { scope: "row" }, user.name),
     el("td", {}, user.role),
-    el("td", {}, user.cohort || "—"),
+    el("td", {}, cohortField(user)),
     el("td", {}, user.active ? "active" : "inactive"),
     el("td", {}, el("div", { class: "toolbar" }, deactivate, forget)),
   );
+}
+
+// The cohort label, edited in place: saved on change, an empty field clears it.
+function cohortField(user) {
+  const input = el("input", { class: "cohort-input", value: user.cohort || "", maxlength: 100, list: "cohort-labels", "aria-label": `Cohort of ${user.name}` });
+  input.addEventListener("change", () => act(() => sendJson("PATCH", `/users/${user.id}`, { cohort: input.value.trim() || null })));
+  return input;
+}
+
+function filterUsers() {
+  const wanted = users.search.value.trim().toLowerCase();
+  let shown = 0;
+  for (const row of users.table.rows) {
+    const text = `${row.cells[0].textContent} ${row.cells[1].textContent} ${row.querySelector(".cohort-input")?.value || ""}`.toLowerCase();
+    row.hidden = Boolean(wanted) && !text.includes(wanted);
+    if (!row.hidden) shown += 1;
+  }
+  users.count.textContent = wanted ? `${shown} of ${users.table.rows.length} users` : `${users.table.rows.length} users`;
 }
 
 async function act(change) {
@@ -56,8 +77,14 @@ async function act(change) {
 
 async function loadUsers() {
   const body = await getJson("/users");
-  users.table.replaceChildren(...(body.data || body).map(userRow));
+  const list = body.data || body;
+  users.table.replaceChildren(...list.map(userRow));
+  const labels = [...new Set(list.map((u) => u.cohort).filter(Boolean))].sort();
+  users.labels.replaceChildren(...labels.map((label) => el("option", { value: label })));
+  filterUsers();
 }
+
+users.search.addEventListener("input", filterUsers);
 
 function showSignInLink(user, token) {
   const link = `${window.location.origin}/signin?token=${encodeURIComponent(token)}`;

@@ -83,11 +83,18 @@ function squash(text) {
 
 // --- agreement -------------------------------------------------------------------------------------
 
+// "every two weeks, [length]" -> text and a highlighted gap to fill in, instead of raw brackets.
+function withGaps(text) {
+  return text.split(/(\[[^\]]+\])/).map((part) =>
+    /^\[[^\]]+\]$/.test(part) ? el("mark", { class: "to-fill", title: "to fill in" }, part.slice(1, -1)) : part,
+  );
+}
+
 function fieldNode(field, index, editable, unfilled) {
   const id = `agreement-field-${index}`;
   const mark = unfilled ? el("span", { class: "to-fill" }, " (to fill in)") : null;
   if (!editable) {
-    return el("div", { class: "agreement-field" }, el("p", { class: "field-label" }, field.label), el("p", { class: "field-value" }, field.value));
+    return el("div", { class: "agreement-field" }, el("p", { class: "field-label" }, field.label), el("p", { class: "field-value" }, withGaps(field.value)));
   }
   return el(
     "div",
@@ -157,7 +164,7 @@ async function loadHistory() {
           `Version ${version.version} · ${version.drafted_by === "assistant" ? "Tandem" : version.drafted_by} · ${day(version.created_at)} · `,
           version.accepted ? "accepted by both" : "not accepted by both",
         ),
-        el("dl", { class: "version-fields" }, version.fields.map((f) => [el("dt", {}, f.label), el("dd", {}, f.value)])),
+        el("dl", { class: "version-fields" }, version.fields.map((f) => [el("dt", {}, f.label), el("dd", {}, withGaps(f.value))])),
       ),
     ),
   );
