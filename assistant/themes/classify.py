@@ -51,6 +51,12 @@ class Theme:
     description: str
     examples: tuple[str, ...]
     keywords: tuple[str, ...]
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        """What people read: the label, or the id in words ("career-growth" -> "Career growth")."""
+        return self.label or self.id.replace("-", " ").capitalize()
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,10 @@ class Taxonomy:
     @property
     def ids(self) -> list[str]:
         return [theme.id for theme in self.themes]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {theme.id: theme.name for theme in self.themes}
 
 
 class TaxonomyError(ValueError):
@@ -86,6 +96,7 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
                 description=str(entry["description"]).strip(),
                 examples=tuple(str(example) for example in entry.get("examples") or ()),
                 keywords=tuple(str(keyword) for keyword in entry.get("keywords") or ()),
+                label=str(entry.get("label") or "").strip(),
             )
         )
     ids = [theme.id for theme in themes]

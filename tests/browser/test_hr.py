@@ -59,7 +59,30 @@ def test_hr_sees_the_theme_chart_suppressed_cells_and_the_csv(
     expect(chart).to_be_visible()
     expect(chart.locator("g[data-theme='ai-tools'] path.line")).to_have_count(1)
     expect(chart.locator("g[data-theme='social-media']")).to_have_count(0)
-    expect(page.locator("#chart-note")).to_contain_text("social-media")
+    expect(page.locator("#chart-note")).to_contain_text("Social media")
+    expect(page.locator(".legend li")).to_contain_text(["AI tools", "Remote and hybrid work"])
+    expect(page.locator("#over-time tr[data-theme='ai-tools'] th")).to_have_text("AI tools")
+    styles = page.evaluate(
+        """() => [...document.querySelectorAll('#theme-chart g[data-theme]')].map((g) => {
+            const line = getComputedStyle(g.querySelector('path.line'));
+            return `${line.stroke}|${line.strokeDasharray}`;
+        })"""
+    )
+    assert len(styles) == 2 and len(set(styles)) == 2, styles
+    every_style = """() => {
+        const box = document.createElement('div');
+        box.className = 'chart';
+        box.innerHTML = '<svg>' + Array.from({length: 12}, (_, n) =>
+            `<g class="series-${n}"><path class="line" d="M0,0 L10,10"/></g>`).join('') + '</svg>';
+        document.body.append(box);
+        const found = [...box.querySelectorAll('path')].map((p) => {
+            const style = getComputedStyle(p);
+            return `${style.stroke}|${style.strokeDasharray}`;
+        });
+        box.remove();
+        return found;
+    }"""
+    assert len(set(page.evaluate(every_style))) == 12, "twelve themes, twelve styles"
 
     weekly = page.locator("#over-time table")
     last_column = weekly.locator("tr[data-theme='ai-tools'] td").last

@@ -42,21 +42,28 @@ def build_report(
 ReportDep = Annotated[ThemeReport, Depends(build_report)]
 
 
-def taxonomy_ids(services: Services) -> list[str]:
-    """The taxonomy's themes, so a theme nobody raised is listed (suppressed) like any other."""
+def taxonomy_labels(services: Services) -> dict[str, str]:
+    """The taxonomy's themes with their names, so a theme nobody raised is listed (suppressed) like any other."""
     from assistant.themes.classify import TaxonomyError, load_taxonomy
 
     try:
-        return load_taxonomy(services.settings.theme_taxonomy_path).ids
+        return load_taxonomy(services.settings.theme_taxonomy_path).labels
     except TaxonomyError:
-        return []
+        return {}
+
+
+def taxonomy_ids(services: Services) -> list[str]:
+    return list(taxonomy_labels(services))
 
 
 @router.get("/themes")
-def themes(_: InsightsReader, report: ReportDep) -> dict[str, Any]:
+def themes(_: InsightsReader, report: ReportDep, services: ServicesDep) -> dict[str, Any]:
     """Distinct participants and mentions per theme and period (optionally by role or cohort), with the
-    change against the previous period. Suppressed cells come back with ``"suppressed": true`` and no numbers."""
-    return report.as_contract()
+    change against the previous period. Suppressed cells come back with ``"suppressed": true`` and no numbers.
+    ``labels`` names each theme for people (the taxonomy's labels)."""
+    labels = taxonomy_labels(services)
+    contract = report.as_contract()
+    return {**contract, "labels": {theme: labels.get(theme, theme) for theme in contract["themes"]}}
 
 
 @router.get("/themes.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})

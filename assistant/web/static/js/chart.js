@@ -37,7 +37,9 @@ export function chartFrame({ width, margin, ticks, y, k }) {
   ];
 }
 
-// series: [{ theme, cells: Map(period -> { value, suppressed }) }]
+// series: [{ theme, label, style, cells: Map(period -> { value, suppressed }) }]; style: the theme's place in the taxonomy
+const SERIES_STYLES = 12;
+
 export function drawThemeChart(container, { periods, series, k, titleId, emptyText }) {
   if (!periods.length || !series.length) {
     container.replaceChildren(el("p", { class: "hint empty-chart" }, emptyText));
@@ -54,7 +56,7 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
   const labels = periods.map((period, index) =>
     svg("text", { x: x(index), y: HEIGHT - MARGIN.bottom + 18, "text-anchor": "middle" }, period.slice(5)),
   );
-  const lines = series.map((s, number) => {
+  const lines = series.map((s) => {
     const segments = [];
     let path = [];
     periods.forEach((period, index) => {
@@ -75,11 +77,11 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
         svg(
           "circle",
           { class: `point${cell.suppressed ? " hidden-count" : ""}`, cx: x(index), cy: cell.suppressed ? y(k / 2) : y(cell.value), r: 4.5 },
-          svg("title", {}, `${s.theme}, week of ${period}: ${label}`),
+          svg("title", {}, `${s.label}, week of ${period}: ${label}`),
         ),
       ];
     });
-    return svg("g", { class: `series-${number % 8}`, "data-theme": s.theme }, segments.map((d) => svg("path", { class: "line", d })), points);
+    return svg("g", { class: `series-${s.style % SERIES_STYLES}`, "data-theme": s.theme }, segments.map((d) => svg("path", { class: "line", d })), points);
   });
 
   const chart = svg(
@@ -93,7 +95,7 @@ export function drawThemeChart(container, { periods, series, k, titleId, emptyTe
   const legend = el(
     "ul",
     { class: "legend", "aria-label": "Themes" },
-    series.map((s, number) => el("li", { class: `series-${number % 8}` }, el("span", { class: "swatch", "aria-hidden": "true" }), s.theme)),
+    series.map((s) => el("li", { class: `series-${s.style % SERIES_STYLES}`, "data-theme": s.theme }, el("span", { class: "swatch", "aria-hidden": "true" }), s.label)),
   );
   const scroller = el("div", { class: "chart-scroll" }, chart);
   container.replaceChildren(scroller, legend);

@@ -36,6 +36,11 @@ function periodName(report, period) {
   return report.period === "month" ? period.slice(0, 7) : period;
 }
 
+// A theme as people read it ("Career growth"), from the report's labels; the id if it has none.
+function nameOf(report, theme) {
+  return (report.labels && report.labels[theme]) || theme;
+}
+
 // rows: themes; columns: [{ heading, period, group }]
 function cellTable(report, caption, columns, compact = false) {
   const cell = indexCells(report);
@@ -51,7 +56,7 @@ function cellTable(report, caption, columns, compact = false) {
         el(
           "tr",
           { "data-theme": theme },
-          el("th", { scope: "row" }, theme),
+          el("th", { scope: "row" }, nameOf(report, theme)),
           columns.map((column) => {
             const found = cell(column.period, theme, column.group);
             const hidden = !found || found.suppressed;
@@ -69,13 +74,15 @@ function drawOverTime(report) {
   const hiddenThemes = report.themes.filter((theme) => !shown.includes(theme));
   const series = shown.map((theme) => ({
     theme,
+    label: nameOf(report, theme),
+    style: report.themes.indexOf(theme),
     cells: new Map(report.periods.map((p) => [p, { value: cell(p, theme, null).participants, suppressed: cell(p, theme, null).suppressed }])),
   }));
   const emptyText = `No theme was raised by at least ${report.k} people in any ${report.period} yet, so there is nothing to draw.`;
   drawThemeChart(ui.chart, { periods: report.periods, series, k: report.k, titleId: "chart-caption", emptyText });
   ui.chartNote.textContent =
     `${report.suppressed_cells} of ${report.cells.length} cells are suppressed (fewer than ${report.k} people). ` +
-    (hiddenThemes.length ? `Fewer than ${report.k} people in every ${report.period}, so not drawn: ${hiddenThemes.join(", ")}.` : "");
+    (hiddenThemes.length ? `Fewer than ${report.k} people in every ${report.period}, so not drawn: ${hiddenThemes.map((t) => nameOf(report, t)).join(", ")}.` : "");
   const columns = report.periods.map((p) => ({ heading: periodName(report, p), period: p, group: null }));
   ui.overTime.replaceChildren(
     cellTable(report, `Distinct participants per theme and ${report.period} (< ${report.k}: ${suppressedLabel(null, report.k)} people, or withheld)`, columns, true),
