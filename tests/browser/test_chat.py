@@ -202,3 +202,32 @@ def test_the_favicon_is_served(page: Page, live_server: LiveServer) -> None:
     assert response.body()[:4] == b"\x00\x00\x01\x00"
     page.goto("/signin")
     assert page.locator("link[rel=icon]").get_attribute("href") == "/static/img/favicon.svg"
+
+
+def test_at_phone_width_the_panels_are_drawers(browser: Browser, live_server: LiveServer) -> None:
+    page, problems = open_page(browser, live_server, 390, 844)
+    sign_in(page, live_server.add_user("Phoebe Phone", "mentee"))
+    start(page, "Goal", "Excel goal")
+    send(page, "get better at tech")
+
+    panel = page.locator("#side-panel")
+    checklist = page.get_by_role("list", name="SMART criteria")
+    expect(panel).not_to_be_in_viewport()
+    expect(page.locator("#message")).to_be_in_viewport()
+    page.get_by_role("button", name="Details").click()
+    expect(checklist).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Details")).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "participant-phone-details.png")
+    page.keyboard.press("Escape")
+    expect(panel).not_to_be_in_viewport()
+    expect(page.get_by_role("button", name="Details")).to_be_focused()
+
+    page.get_by_role("button", name="Conversations").click()
+    listed = page.locator("#conversation-list button").filter(has_text="Excel goal")
+    expect(listed).to_be_in_viewport()
+    listed.click()
+    expect(page.locator("#conversations-drawer")).not_to_be_in_viewport()
+    expect(page.locator("#chat-title")).to_have_text("Excel goal")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.context.close()
+    _check_problems(problems)

@@ -39,6 +39,10 @@ const ui = {
   renameTitle: $("#rename-title"),
   composerError: $("#composer-error"),
   side: $("#side-panel"),
+  conversations: $("#conversations-drawer"),
+  openConversations: $("#open-conversations"),
+  openDetails: $("#open-details"),
+  backdrop: $("#drawer-backdrop"),
 };
 
 const CUT_OFF = "The connection closed before the answer was complete. Your message is saved: retry to have it answered.";
@@ -78,12 +82,38 @@ function lastReplyWith(key) {
   return [...current.messages].reverse().find((m) => m.role === "assistant" && m.data && m.data[key]);
 }
 
+// Below 960 px the conversation list and the mode's panel are drawers (CSS); these open and close them.
+let drawerOpener = null;
+
+function openDrawer(drawer, button) {
+  closeDrawers({ restoreFocus: false });
+  drawer.classList.add("open");
+  button.setAttribute("aria-expanded", "true");
+  ui.backdrop.hidden = false;
+  drawerOpener = button;
+  drawer.querySelector("button, a[href], input, select, textarea")?.focus();
+}
+
+function closeDrawers({ restoreFocus = true } = {}) {
+  const wasOpen = document.querySelector(".drawer.open");
+  for (const drawer of document.querySelectorAll(".drawer.open")) drawer.classList.remove("open");
+  for (const button of [ui.openConversations, ui.openDetails]) button.setAttribute("aria-expanded", "false");
+  ui.backdrop.hidden = true;
+  if (wasOpen && restoreFocus && drawerOpener && drawerOpener.offsetParent !== null) drawerOpener.focus();
+}
+
+function drawerClose() {
+  return el("button", { type: "button", class: "link-button drawer-close", onclick: () => closeDrawers() }, "Close");
+}
+
 function renderSidePanel() {
   ui.side.hidden = current.mode === "ask";
+  ui.openDetails.hidden = current.mode === "ask";
   ui.chatPanel.classList.toggle("wide", current.mode === "ask");
   if (current.mode === "goal") renderGoalPanel(ui.side, lastReplyWith("goal_check"));
   else if (current.mode === "plan") renderPlanPanel(ui.side, lastReplyWith("agenda"), current);
   else if (current.mode === "rehearse") renderRehearsePanel(ui.side, current.messages, current, { onEnd: () => runTurn("send", "end rehearsal") });
+  ui.side.prepend(drawerClose());
 }
 
 function scrollToEnd() {
@@ -92,6 +122,8 @@ function scrollToEnd() {
 
 function showStart() {
   current = null;
+  closeDrawers({ restoreFocus: false });
+  ui.openDetails.hidden = true;
   ui.startPanel.hidden = false;
   ui.chatPanel.hidden = true;
   ui.side.hidden = true;
@@ -101,6 +133,7 @@ function showStart() {
 
 async function openConversation(id, { focus = true } = {}) {
   const detail = await getJson(`/conversations/${encodeURIComponent(id)}`);
+  closeDrawers({ restoreFocus: false });
   current = detail;
   const mode = MODES[detail.mode];
   ui.startPanel.hidden = true;
@@ -358,6 +391,13 @@ $("#rename-conversation").addEventListener("click", () => showRename(true));
 $("#rename-cancel").addEventListener("click", () => showRename(false));
 ui.renameForm.addEventListener("submit", renameConversation);
 $("#delete-conversation").addEventListener("click", deleteConversation);
+ui.openConversations.addEventListener("click", () => openDrawer(ui.conversations, ui.openConversations));
+ui.openDetails.addEventListener("click", () => openDrawer(ui.side, ui.openDetails));
+ui.backdrop.addEventListener("click", () => closeDrawers());
+ui.conversations.querySelector("[data-close-drawer]").addEventListener("click", () => closeDrawers());
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.querySelector(".drawer.open")) closeDrawers();
+});
 $("#new-conversation").addEventListener("click", () => {
   showStart();
   ui.startForm.querySelector("input[name=mode]:checked").focus();
