@@ -7,6 +7,7 @@ reach that server: every other request is aborted and fails the test.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -40,7 +41,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS_ENV = "TANDEM_SCREENSHOTS"  # a folder: the tests save the README's screenshots there
 
 
 def free_port() -> int:
@@ -190,8 +191,12 @@ def sign_in(page: Page, token: str) -> None:
     page.wait_for_load_state()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / name
+def screenshot(page: Page, name: str) -> Path | None:
+    """Save a screenshot when ``TANDEM_SCREENSHOTS`` names a folder (``python -m tools.screenshots``)."""
+    folder = os.environ.get(SCREENSHOTS_ENV)
+    if not folder:
+        return None
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path

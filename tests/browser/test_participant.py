@@ -215,6 +215,7 @@ def test_rehearse_with_a_chosen_persona_shows_the_critique_with_flagged_words_ma
     expect(summary.locator(".rephrasings li")).to_have_count(2)
     expect(page.locator(ANSWERED).last.locator(".speaker")).to_have_text("Tandem")
     expect(page.locator("#message")).to_be_disabled()
+    assert "null" not in (page.locator("#side-panel").text_content() or "")
     screenshot(page, "rehearsal-summary.png")
 
 

@@ -80,11 +80,12 @@ export function renderRehearsePanel(panel, messages, conversation, { onEnd } = {
   });
   const summary = [...messages].reverse().find((m) => m.data && m.data.summary)?.data.summary;
   const who = `${persona.name || "Your colleague"}: ${persona.attitude || "skeptical"} ${persona.role || ""}, ${persona.tenure_years ?? ""} years at the company.`;
-  panel.replaceChildren(
+  const children = [
     el("h2", {}, summary ? "How it went" : "Feedback on your lines"),
     el("p", { class: "hint" }, summary ? who : `${who} End the rehearsal for a summary.`),
     summary ? summaryNode(summary) : null,
     !summary && items.length && onEnd ? el("button", { type: "button", class: "secondary", onclick: onEnd }, "End rehearsal") : null,
     items.length ? el("ol", { class: "critiques", "aria-label": "Your lines" }, items.reverse()) : el("p", { class: "hint" }, "Say a feedback line to the persona: its critique appears here."),
-  );
+  ];
+  panel.replaceChildren(...children.filter(Boolean));
 }
