@@ -178,6 +178,7 @@ def persona_values(
     names = {MENTOR: "Mentor", MENTEE: "You"}
     transcript = "\n".join(f"{names[speaker]}: {text}" for speaker, text in state.transcript[-recent_turns:])
     return {
+        "name": state.persona.name,
         "role": state.persona.role,
         "tenure_years": str(state.persona.tenure_years),
         "attitude": state.persona.attitude,
