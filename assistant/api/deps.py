@@ -103,6 +103,8 @@ def require_roles(*roles: str) -> Callable[[User], User]:
 
 
 ConversationOwner = Annotated[User, Depends(require_roles("mentee", "mentor", "admin"))]
+PairParticipant = Annotated[User, Depends(require_roles("mentee", "mentor"))]
+"""Pulses and surveys are answered by the pair's own people; an admin or HR gets 403."""
 
 
 def get_skill_catalog(services: ServicesDep) -> SkillCatalog:

@@ -224,7 +224,7 @@ class GoalsOut(BaseModel):
 
 
 class PlanIn(PlanOptions):
-    goal_ids: list[int] = Field(default=[], max_length=10)
+    goal_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(default=[], max_length=10)
     open_actions: list[str] = Field(default=[], max_length=20)
     notes: str = Field(default="", max_length=2000)
     pair_id: int | None = Field(

@@ -1,4 +1,5 @@
-"""Security headers for every response; the strict Content-Security-Policy everywhere but the API docs."""
+"""Security headers for every response: the strict Content-Security-Policy everywhere but the API docs, and
+``Cache-Control: no-store`` on every API response."""
 
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ HEADERS = {
 }
 # FastAPI's interactive docs load their scripts from a CDN and run inline scripts.
 DOCS_PATHS = ("/docs", "/redoc")
+# Every API answer may carry someone's data (a conversation, a goal, a pair's notes): never cached.
+PRIVATE_PATHS = ("/api/", "/v1/")
 
 
 class SecurityHeaders:
@@ -39,7 +42,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not str(scope.get("path", "")).startswith(DOCS_PATHS)
+        path = str(scope.get("path", ""))
+        with_csp = not path.startswith(DOCS_PATHS)
+        private = path.startswith(PRIVATE_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -48,6 +53,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if with_csp:
                     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                if private:
+                    headers["Cache-Control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

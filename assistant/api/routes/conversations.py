@@ -3,8 +3,9 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
@@ -47,9 +48,13 @@ def create_conversation(body: ConversationIn, user: ConversationOwner, services:
 
 
 @router.get("", response_model=ConversationsOut)
-def list_conversations(user: ConversationOwner, db: DbDep, limit: int = 50, offset: int = 0) -> ConversationsOut:
-    limit = max(1, min(limit, 200))
-    rows = crud.list_conversations(db, user=user, limit=limit, offset=max(0, offset))
+def list_conversations(
+    user: ConversationOwner,
+    db: DbDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="Conversations per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**63 - 1, description="Conversations to skip.")] = 0,
+) -> ConversationsOut:
+    rows = crud.list_conversations(db, user=user, limit=limit, offset=offset)
     return ConversationsOut(
         data=[ConversationOut.model_validate(c) for c in rows], count=crud.count_conversations(db, user=user)
     )
@@ -133,7 +138,7 @@ async def _answer(
         return StreamingResponse(
             _sse(turn, events),
             media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
         )
     final = await final_event(events)
     if final.reply is None or final.stored is None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from assistant.api.deps import ConversationOwner, DbDep, ServicesDep
+from assistant.api.deps import ConversationOwner, DbDep, PathId, ServicesDep
 from assistant.api.schemas import GoalDraftIn, GoalIn, GoalOut, GoalsOut, GoalStatus, GoalUpdate
 from assistant.coaching.dates import find_target_date
 from assistant.coaching.goals import check_goal
@@ -51,7 +51,7 @@ def list_goals(user: ConversationOwner, db: DbDep, status: GoalStatus | None = N
 
 
 @router.get("/{goal_id}", response_model=GoalOut)
-def read_goal(goal_id: int, user: ConversationOwner, db: DbDep) -> GoalOut:
+def read_goal(goal_id: PathId, user: ConversationOwner, db: DbDep) -> GoalOut:
     goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -59,7 +59,9 @@ def read_goal(goal_id: int, user: ConversationOwner, db: DbDep) -> GoalOut:
 
 
 @router.patch("/{goal_id}", response_model=GoalOut)
-def update_goal(goal_id: int, body: GoalUpdate, user: ConversationOwner, db: DbDep, services: ServicesDep) -> GoalOut:
+def update_goal(
+    goal_id: PathId, body: GoalUpdate, user: ConversationOwner, db: DbDep, services: ServicesDep
+) -> GoalOut:
     goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -78,7 +80,7 @@ def update_goal(goal_id: int, body: GoalUpdate, user: ConversationOwner, db: DbD
 
 
 @router.delete("/{goal_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_goal(goal_id: int, user: ConversationOwner, db: DbDep) -> Response:
+def delete_goal(goal_id: PathId, user: ConversationOwner, db: DbDep) -> Response:
     goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
     if goal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 from sqlalchemy.orm import Session
 
-from assistant.api.deps import ConversationOwner, CurrentUser, DbDep, PathId, ServicesDep, SkillsDep
+from assistant.api.deps import ConversationOwner, CurrentUser, DbDep, PairParticipant, PathId, ServicesDep, SkillsDep
 from assistant.api.program_schemas import (
     AcceptIn,
     ActionOut,
@@ -213,12 +213,12 @@ def cadence_calendar(pair_id: PathId, user: ConversationOwner, db: DbDep) -> Res
 
 
 @router.get("/pulses/questions", response_model=PulseQuestionsOut)
-def pulse_questions(_: ConversationOwner) -> PulseQuestionsOut:
+def pulse_questions(_: PairParticipant) -> PulseQuestionsOut:
     return PulseQuestionsOut(questions={k: dict(v) for k, v in QUESTIONS.items()}, open_question=OPEN_QUESTION)
 
 
 @router.post("/pulses", status_code=status.HTTP_201_CREATED, response_model=PulseOut)
-def answer_pulse(body: PulseIn, user: ConversationOwner, db: DbDep, services: ServicesDep) -> PulseOut:
+def answer_pulse(body: PulseIn, user: PairParticipant, db: DbDep, services: ServicesDep) -> PulseOut:
     """Scores 1-5 and an optional comment; the comment is anonymized and theme-tagged before it is kept."""
     pulse = submit_pulse(
         db,
@@ -233,5 +233,5 @@ def answer_pulse(body: PulseIn, user: ConversationOwner, db: DbDep, services: Se
 
 
 @router.get("/pulses", response_model=list[PulseOut])
-def my_pulses(user: ConversationOwner, db: DbDep) -> list[PulseOut]:
+def my_pulses(user: PairParticipant, db: DbDep) -> list[PulseOut]:
     return [PulseOut.model_validate(p, from_attributes=True) for p in own_pulses(db, user)]
