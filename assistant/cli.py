@@ -12,9 +12,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, themes
 from assistant.commands import eval as eval_commands
-from assistant.commands.common import console, errors, fail, load_settings, print_json
+from assistant.commands.common import console, errors, fail, indexed_services, load_settings, print_json
 from assistant.config import Settings
-from assistant.services import Services, build_services
+from assistant.services import build_services
 
 app = typer.Typer(help="Tandem: a grounded coaching assistant for reverse-mentoring programs.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage participants and their tokens.", no_args_is_help=True)
@@ -25,14 +25,6 @@ ROLE_CHOICES = ("mentee", "mentor", "hr", "admin")
 
 def _settings() -> Settings:
     return load_settings()
-
-
-def _services() -> Services:
-    services = build_services(_settings())
-    if services.store.count() == 0:
-        errors.print("First run: indexing the knowledge base...", highlight=False)
-        services.ensure_knowledge()
-    return services
 
 
 @app.callback()
@@ -86,7 +78,7 @@ def ask(
         fail(f"unknown role {role!r}; choose mentee, mentor or hr")
     if len(question) > 4000:
         fail("the question is longer than 4,000 characters")
-    services = _services()
+    services = indexed_services()
     reply = services.qa.answer(question, role)
     if as_json:
         print_json(reply.as_contract())

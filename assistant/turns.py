@@ -89,6 +89,11 @@ def active_goal_briefs(db: Session, user: User) -> list[GoalBrief]:
     ]
 
 
+def _goals_for(db: Session, user: User, conversation: Conversation) -> list[GoalBrief]:
+    """The participant's active goals, for a mode that reads them (plan); none otherwise."""
+    return active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+
+
 def accept_message(
     db_factory: sessionmaker[Session], *, user: User, conversation_id: str, content: str
 ) -> AcceptedTurn:
@@ -102,7 +107,7 @@ def accept_message(
             raise ValueError("this rehearsal has ended; start a new one to practise again")
         recent = crud.recent_messages(db, conversation=conversation, limit=HISTORY_TURNS)
         history = [(m.role, m.content) for m in recent]
-        goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+        goals = _goals_for(db, user, conversation)
         state = dict(conversation.state)
         data = {STATE_BEFORE: state} if state else None
         message = crud.add_message(db, conversation=conversation, role="user", content=content, data=data)
@@ -129,7 +134,7 @@ def reopen_last_turn(
         state = dict(message.data.get(STATE_BEFORE, conversation.state))
         conversation.state = state
         history = [(m.role, m.content) for m in crud.messages_before(db, message=message, limit=HISTORY_TURNS)]
-        goals = active_goal_briefs(db, user) if MODES[mode_of(conversation.mode)].reads_goals else []
+        goals = _goals_for(db, user, conversation)
         db.flush()
         return AcceptedTurn(conversation.id, conversation.mode, state, message, history, goals)
 

@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.coaching.modes import END_REHEARSAL, Mode, mode_of
-from assistant.commands.common import console, errors, fail, load_settings
+from assistant.commands.common import console, errors, fail, indexed_services
 from assistant.db import crud
 from assistant.db.engine import transaction
 from assistant.db.models import User
@@ -130,17 +130,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """A conversation in the terminal, stored like one in the web app; an empty line or Ctrl-D ends it
         (in rehearse mode, after a summary)."""
-        from assistant.services import build_services
-
         try:
             requested = mode_of(mode)
         except ValueError as exc:
             fail(str(exc))
-        services = build_services(load_settings())
+        services = indexed_services()
         try:
-            if services.store.count() == 0:
-                errors.print("First run: indexing the knowledge base...", highlight=False)
-                services.ensure_knowledge()
             user = terminal_user(services.db_factory, token=token, role=role)
             db = TerminalChat(services.turns, user)
             if resume:

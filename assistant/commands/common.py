@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from assistant.db.models import User
+    from assistant.services import Services
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -46,6 +47,17 @@ def load_settings() -> Settings:
         return get_settings()
     except ValueError as exc:
         fail(f"invalid configuration: {str(exc).splitlines()[0]}")
+
+
+def indexed_services() -> Services:
+    """The services, with the guidelines indexed first on a machine that has no index yet."""
+    from assistant.services import build_services
+
+    services = build_services(load_settings())
+    if services.store.count() == 0:
+        errors.print("First run: indexing the knowledge base...", highlight=False)
+        services.ensure_knowledge()
+    return services
 
 
 @contextmanager
