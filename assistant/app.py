@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from assistant import __version__
-from assistant.api.limits import BodySizeLimit, RateLimiter
+from assistant.api.limits import BodySizeLimit, make_rate_limiter
 from assistant.api.routes import (
     admin_guidelines,
     ask,
@@ -57,8 +57,9 @@ def install_limits(app: FastAPI, settings: Settings) -> None:
         upload_paths=(f"{API_PREFIX}/admin/",),
         upload_bytes=settings.max_upload_bytes,
     )
-    if settings.rate_limit_per_minute:
-        app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+    app.state.rate_limiter = make_rate_limiter(
+        settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -53,7 +53,11 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Larger API bodies get 413.")
     max_upload_bytes: int = Field(default=5_000_000, ge=1024, description="Limit for guideline uploads.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Messages per user per minute; 0 = off.")
-    rate_limit_burst: int = Field(default=10, ge=1)
+    rate_limit_burst: int = Field(default=10, ge=1, description="In-memory limiter only: the burst allowed.")
+    redis_url: str = Field(
+        default="",
+        description="redis://host:6379/0 to share rate limits across workers and machines (else per process).",
+    )
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
     theme_taxonomy_path: Path | None = Field(default=None, description="An organisation's own taxonomy YAML.")
     skills_path: Path | None = Field(default=None, description="An organisation's own skills list (YAML) for matching.")

@@ -6,7 +6,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import HTTPException, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -66,11 +66,17 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class Limiter(Protocol):
+    def acquire(self, key: Any) -> float:
+        """0 if the request may go ahead, else the seconds to wait before retrying."""
+        ...
+
+
 class RateLimiter:
     """A token bucket per key: ``per_minute`` requests on average, bursts up to ``burst``.
 
-    In memory, per process: with several server processes each enforces its own budget, so set the
-    limit per process accordingly.
+    In memory, per process: the default for one server process. With several workers, set ``REDIS_URL``
+    and :class:`SharedRateLimiter` keeps one budget for all of them.
     """
 
     def __init__(self, per_minute: int, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
@@ -93,8 +99,34 @@ class RateLimiter:
             return (1.0 - tokens) / self.rate if self.rate else math.inf
 
 
+class SharedRateLimiter:
+    """``per_minute`` requests per key in any moving minute, counted in Redis (the ``limits`` package),
+    so every worker and every machine shares one budget per participant."""
+
+    NAMESPACE = "tandem-messages"
+
+    def __init__(self, per_minute: int, redis_url: str) -> None:
+        from limits import RateLimitItemPerMinute, storage, strategies
+
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.window = strategies.MovingWindowRateLimiter(storage.storage_from_string(redis_url))
+
+    def acquire(self, key: Any) -> float:
+        if self.window.hit(self.item, self.NAMESPACE, str(key)):
+            return 0.0
+        reset = self.window.get_window_stats(self.item, self.NAMESPACE, str(key)).reset_time
+        return max(1.0, reset - time.time())
+
+
+def make_rate_limiter(per_minute: int, burst: int, redis_url: str = "") -> Limiter | None:
+    """Off at 0 per minute; shared through Redis when ``REDIS_URL`` is set; in this process otherwise."""
+    if per_minute <= 0:
+        return None
+    return SharedRateLimiter(per_minute, redis_url) if redis_url else RateLimiter(per_minute, burst)
+
+
 def enforce_rate_limit(request: Request, key: Any) -> None:
-    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    limiter: Limiter | None = getattr(request.app.state, "rate_limiter", None)
     if limiter is None:
         return
     wait = limiter.acquire(key)

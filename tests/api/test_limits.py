@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.limits import RateLimiter
+from assistant.api.limits import RateLimiter, SharedRateLimiter, make_rate_limiter
 from assistant.app import create_app
 from assistant.config import Settings
 from assistant.services import Services
@@ -71,3 +71,46 @@ def test_cors_is_closed_unless_configured(settings: Settings, services: Services
         allowed = client.options(f"{API}/ask", headers={**preflight, "Origin": "https://intranet.example"})
         assert allowed.headers["access-control-allow-origin"] == "https://intranet.example"
         assert "access-control-allow-origin" not in client.options(f"{API}/ask", headers=preflight).headers
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_is_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="no Redis server at 127.0.0.1:6379")
+def test_two_workers_share_one_budget_through_redis(
+    settings: Settings, services: Services, participants: Participants
+) -> None:
+    """Two apps (as two worker processes would be) with REDIS_URL: the limit holds across both together."""
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    stale = list(server.scan_iter(f"*{SharedRateLimiter.NAMESPACE}*"))  # earlier runs reuse these user ids
+    if stale:
+        server.delete(*stale)
+    settings.rate_limit_per_minute, settings.redis_url = 3, REDIS_URL
+    mentee, other = participants.add(), participants.add("Another Person")
+    with (
+        TestClient(create_app(settings, services=services)) as first,
+        TestClient(create_app(settings, services=services)) as second,
+    ):
+        asks = [
+            worker.post(f"{API}/ask", json={"content": "What is GROW?"}, headers=auth(mentee))
+            for worker in (first, second, first, second)
+        ]
+        assert [r.status_code for r in asks] == [200, 200, 200, 429]
+        assert 1 <= int(asks[-1].headers["Retry-After"]) <= 60
+        assert second.post(f"{API}/ask", json={"content": "What is GROW?"}, headers=auth(other)).status_code == 200
+
+
+def test_without_redis_each_process_keeps_its_own_budget() -> None:
+    assert isinstance(make_rate_limiter(30, 10), RateLimiter)
+    assert make_rate_limiter(0, 10, REDIS_URL) is None
