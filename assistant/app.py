@@ -102,6 +102,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                 app.state.services.ensure_knowledge()
             except StoreUnavailableError:
                 log.warning("vector store unavailable at start-up; readiness will report it")
+            if settings.theme_worker == "in-process":
+                app.state.services.themes.notify()  # messages left in the outbox by a crash are counted now
         try:
             yield
         finally:

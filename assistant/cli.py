@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, themes
+from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, themes, worker
 from assistant.commands import eval as eval_commands
 from assistant.commands.common import console, errors, fail, indexed_services, load_settings, print_json
 from assistant.config import Settings
@@ -171,7 +171,7 @@ def users_forget(
     )
 
 
-for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, db):
+for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, db, worker):
     command_module.register(app)
 
 

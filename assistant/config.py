@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     )
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
     theme_taxonomy_path: Path | None = Field(default=None, description="An organisation's own taxonomy YAML.")
+    theme_worker: Literal["in-process", "external"] = Field(
+        default="in-process",
+        description="Who counts the themes waiting in the outbox: each server process, or `tandem worker` only.",
+    )
     skills_path: Path | None = Field(default=None, description="An organisation's own skills list (YAML) for matching.")
     k_anonymity: int = Field(default=5, ge=2, description="Report cells with fewer distinct participants are hidden.")
     cors_origins: list[str] = []

@@ -123,7 +123,12 @@ def build_services(
         min_relevance=settings.min_relevance,
     )
     skills = SkillRouter(qa, settings.knowledge_dir, gateway=gateway)
-    themes = ThemeLogger(db_factory, settings.theme_hmac_secret, lambda: _build_classifier(settings, embedder))
+    themes = ThemeLogger(
+        db_factory,
+        settings.theme_hmac_secret,
+        lambda: _build_classifier(settings, embedder),
+        in_process=settings.theme_worker == "in-process",
+    )
     turns = TurnPipeline(db_factory, skills, themes, settings.knowledge_dir)
     return Services(settings, engine, db_factory, store, embedder, retriever, qa, skills, themes, anonymizer, turns)
 

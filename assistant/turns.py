@@ -21,10 +21,10 @@ from assistant.coaching.qa import Reply
 from assistant.coaching.sessions import GoalBrief
 from assistant.db import crud
 from assistant.db.engine import transaction
-from assistant.db.models import Conversation, Message, User
+from assistant.db.models import Conversation, Message, ThemeOutbox, User
 from assistant.logs import log_failure
 from assistant.retrieval.store import StoreUnavailableError
-from assistant.themes.events import Author, ThemeLogger
+from assistant.themes.events import PARTICIPANT_ROLES, ThemeLogger
 
 HISTORY_TURNS = 6
 ANSWER_FAILED = "your message is saved, but Tandem could not answer it; please try again"
@@ -111,6 +111,8 @@ def accept_message(
         state = dict(conversation.state)
         data = {STATE_BEFORE: state} if state else None
         message = crud.add_message(db, conversation=conversation, role="user", content=content, data=data)
+        if user.role in PARTICIPANT_ROLES:
+            db.add(ThemeOutbox(message_id=message.id))  # counted by the theme worker, exactly once
         return AcceptedTurn(conversation.id, conversation.mode, state, message, history, goals)
 
 
@@ -176,10 +178,10 @@ class TurnPipeline:
         )
 
     def accept(self, user: User, *, conversation_id: str, content: str) -> AcceptedTurn:
-        """Validate and store the message and queue its theme; raises ``ConversationNotFoundError`` or
-        ``ValueError`` (the mode's input check) before anything is stored."""
+        """Validate and store the message with its theme outbox row; raises ``ConversationNotFoundError``
+        or ``ValueError`` (the mode's input check) before anything is stored."""
         turn = accept_message(self.db_factory, user=user, conversation_id=conversation_id, content=content)
-        self.themes.submit(content, author=Author.of(user), when=turn.message.created_at)
+        self.themes.notify()
         return turn
 
     def reopen(self, user: User, *, conversation_id: str, content: str | None = None) -> AcceptedTurn:

@@ -84,6 +84,18 @@ class Message(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
 
+class ThemeOutbox(Base):
+    """A participant message whose themes are still to be counted, written in the message's own
+    transaction: a worker counts it and deletes the row in one transaction, so a crash anywhere leaves
+    every accepted message counted exactly once (the row is still there, or its events are)."""
+
+    __tablename__ = "theme_outbox"
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Goal(Base):
     """A mentee's development goal, with the SMART analysis it was saved with."""
 

@@ -26,17 +26,19 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, cast
 
 from pydantic import SecretStr
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import transaction
-from assistant.db.models import ThemeEvent, User
+from assistant.db.models import Conversation, Message, ThemeEvent, ThemeOutbox, User
 from assistant.themes.classify import ThemeScore
 from assistant.themes.rollup import record_rollups
 
 log = logging.getLogger(__name__)
 PARTICIPANT_ROLES = ("mentee", "mentor")
 SKIP_REPORT_INTERVAL_S = 60.0
+OUTBOX_POLL_S = 2.0  # a pass even without a wake-up: rows left by a crash or written by another process
+MAX_ATTEMPTS = 5
 
 
 class Classifier(Protocol):
@@ -115,6 +117,7 @@ class ThemeLogger:
         build_classifier: Callable[[], Classifier],
         *,
         max_pending: int = 1000,
+        in_process: bool = True,
     ) -> None:
         self._db_factory = db_factory
         self._secret = secret
@@ -127,6 +130,10 @@ class ThemeLogger:
         self._max_pending = max_pending
         self._skipped = 0  # messages not classified since the last warning (one warning a minute at most)
         self._last_skip_report = -SKIP_REPORT_INTERVAL_S
+        self._in_process = in_process  # False: a separate `tandem worker` drains the outbox
+        self._outbox_worker: threading.Thread | None = None
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
 
     @property
     def classifier(self) -> Classifier:
@@ -174,19 +181,129 @@ class ThemeLogger:
         future.add_done_callback(self._forget)
         return True
 
+    # --- the outbox: messages stored with a row in theme_outbox, counted by a worker -----------------
+
+    def notify(self) -> None:
+        """A message was committed with its outbox row: wake the in-process worker (started on first use)."""
+        if not self._in_process:
+            return
+        with self._lock:
+            if self._outbox_worker is None or not self._outbox_worker.is_alive():
+                self._stopping.clear()
+                self._outbox_worker = threading.Thread(target=self._work, name="theme-outbox", daemon=True)
+                self._outbox_worker.start()
+        self._wake.set()
+
+    def drain_outbox(self, limit: int = 500) -> int:
+        """Count the themes of up to ``limit`` waiting messages; returns how many were counted.
+
+        Each message is claimed by deleting its outbox row and counted in that same transaction, so two
+        workers never count it twice and a crash before the commit leaves the row for the next pass.
+        """
+        with self._db_factory() as db:
+            waiting = list(
+                db.scalars(
+                    select(ThemeOutbox.message_id)
+                    .order_by(ThemeOutbox.attempts, ThemeOutbox.created_at, ThemeOutbox.message_id)
+                    .limit(limit)
+                )
+            )
+        counted = 0
+        for message_id in waiting:
+            try:
+                counted += self._count(message_id)
+            except Exception as exc:
+                self._failed(message_id, exc)
+        return counted
+
+    def outbox_size(self) -> int:
+        with self._db_factory() as db:
+            return db.scalar(select(func.count()).select_from(ThemeOutbox)) or 0
+
+    def _count(self, message_id: int) -> int:
+        with transaction(self._db_factory) as db:
+            claimed = db.execute(delete(ThemeOutbox).where(ThemeOutbox.message_id == message_id))
+            if not claimed.rowcount:  # type: ignore[attr-defined]
+                return 0  # another worker counted it
+            found = db.execute(
+                select(Message.content, Message.created_at, User)
+                .join(Conversation, Message.conversation_id == Conversation.id)
+                .join(User, Conversation.user_id == User.id)
+                .where(Message.id == message_id)
+            ).first()
+            if found is None:
+                return 0
+            content, created_at, user = found
+            author = Author.of(user)
+            if author.role in PARTICIPANT_ROLES:
+                rows = event_rows(
+                    self.classifier.classify(content), author=author, when=created_at, secret=self._secret
+                )
+                if rows:
+                    store_events(db, rows)
+            return 1
+
+    def _failed(self, message_id: int, exc: Exception) -> None:
+        """Count the failure on the row; after MAX_ATTEMPTS the message is given up (and logged, by id only)."""
+        with transaction(self._db_factory) as db:
+            row = db.get(ThemeOutbox, message_id)
+            if row is None:
+                return
+            row.attempts += 1
+            if row.attempts >= MAX_ATTEMPTS:
+                db.delete(row)
+                log.warning(
+                    "message %s: themes not counted after %d attempts (%s)",
+                    message_id,
+                    MAX_ATTEMPTS,
+                    type(exc).__name__,
+                )
+
+    def run_worker(self, stop: threading.Event) -> None:
+        """Drain the outbox until ``stop`` is set (``tandem worker``: its own process)."""
+        self._stopping = stop
+        self._work()
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.wait(timeout=OUTBOX_POLL_S)
+            self._wake.clear()
+            try:
+                while self.drain_outbox():
+                    pass
+            except Exception as exc:  # the database is away: the rows wait for the next pass
+                log.warning("theme outbox pass failed (%s)", type(exc).__name__)
+
     def drain(self, timeout: float | None = None) -> bool:
-        """Wait for messages already submitted; True when none is left."""
+        """Wait for messages already submitted and for the outbox to empty; True when none is left."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
             pending = set(self._pending)
         _, not_done = wait(pending, timeout=timeout)
-        return not not_done
+        if not_done:
+            return False
+        while self.outbox_size():
+            if self._outbox_worker is None:
+                if not self.drain_outbox() and deadline is not None and time.monotonic() > deadline:
+                    return False
+                continue
+            self._wake.set()
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
 
     def close(self) -> None:
-        """Finish what was submitted, then stop the worker."""
+        """Finish what was submitted and what waits in the outbox, then stop the workers."""
         with self._lock:
             executor, self._executor = self._executor, None
+            worker, self._outbox_worker = self._outbox_worker, None
         if executor is not None:
             executor.shutdown(wait=True)
+        if worker is not None:
+            self._stopping.set()
+            self._wake.set()
+            worker.join(timeout=30)
 
     def _record_quietly(self, text: str, author: Author, when: datetime | date) -> int:
         try:

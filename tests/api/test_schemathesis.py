@@ -20,7 +20,7 @@ from tests.conftest import Participants
 
 ROLES = ("mentee", "mentor", "hr", "admin")
 TOKENS: dict[str, str] = {}
-APP = create_app(Settings(_env_file=None, data_dir=Path(tempfile.gettempdir()) / "tandem-schema-unused"))  # type: ignore[call-arg]
+APP = create_app(Settings(_env_file=None, data_dir=Path(tempfile.mkdtemp(prefix="tandem-schema-"))))  # type: ignore[call-arg]
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
