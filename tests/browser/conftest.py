@@ -7,13 +7,14 @@ reach that server: every other request is aborted and fails the test.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,19 @@ def screenshot(page: Page, name: str) -> Path | None:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pace_tokens(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Space a reply's tokens ``seconds`` apart, as a real model does, so streaming can be seen or stopped."""
+    from assistant.coaching.modes import SkillRouter
+
+    skills = live_server.services.skills
+    original = SkillRouter.stream
+
+    async def paced(**kwargs: Any) -> AsyncIterator[Any]:
+        async for event in original(skills, **kwargs):
+            if event.kind == "token":
+                await asyncio.sleep(seconds)
+            yield event
+
+    monkeypatch.setattr(skills, "stream", paced)

@@ -3,34 +3,19 @@ regenerate, edit and resend, rename and delete, an outage banner with retry, dar
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
-
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from assistant.coaching.modes import SkillRouter
-from tests.browser.conftest import LiveServer, _check_problems, open_page, screenshot, sign_in
+from tests.browser.conftest import LiveServer, _check_problems, open_page, pace_tokens, screenshot, sign_in
 from tests.browser.test_participant import ANSWERED, QUESTION, REPLY_MS, send, start
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def very_slow_tokens(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def very_slow_tokens(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """A reply slow enough to be stopped half-way."""
-    skills = live_server.services.skills
-    original = SkillRouter.stream
-
-    async def paced(**kwargs: Any) -> AsyncIterator[Any]:
-        async for event in original(skills, **kwargs):
-            if event.kind == "token":
-                await asyncio.sleep(0.25)
-            yield event
-
-    monkeypatch.setattr(skills, "stream", paced)
-    yield
+    pace_tokens(live_server, monkeypatch, 0.25)
 
 
 def test_a_reply_is_rendered_and_its_markers_link_to_the_cited_section(page: Page, live_server: LiveServer) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
-from assistant.coaching.modes import SkillRouter
-from tests.browser.conftest import LiveServer, screenshot, sign_in
+from tests.browser.conftest import LiveServer, pace_tokens, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 QUESTION = "How should I give feedback to my senior mentee?"
@@ -22,19 +18,9 @@ REPLY_MS = 60_000  # the first message also builds the theme classifier, on the 
 
 
 @pytest.fixture
-def slow_tokens(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def slow_tokens(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
     """Space the reply's tokens out in time, as a real model does, so streaming is visible."""
-    skills = live_server.services.skills
-    original = SkillRouter.stream
-
-    async def paced(**kwargs: Any) -> AsyncIterator[Any]:
-        async for event in original(skills, **kwargs):
-            if event.kind == "token":
-                await asyncio.sleep(0.02)
-            yield event
-
-    monkeypatch.setattr(skills, "stream", paced)
-    yield
+    pace_tokens(live_server, monkeypatch, 0.02)
 
 
 def start(page: Page, mode: str, title: str = "") -> None:
