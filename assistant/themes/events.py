@@ -20,7 +20,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, cast
@@ -36,7 +35,6 @@ from assistant.themes.rollup import record_rollups
 
 log = logging.getLogger(__name__)
 PARTICIPANT_ROLES = ("mentee", "mentor")
-SKIP_REPORT_INTERVAL_S = 60.0
 OUTBOX_POLL_S = 2.0  # a pass even without a wake-up: rows left by a crash or written by another process
 MAX_ATTEMPTS = 5
 
@@ -106,8 +104,7 @@ class ThemeLogger:
     """Classifies stored participant messages and records their themes; build once per process.
 
     ``build_classifier`` runs on first use (embedding the taxonomy takes a moment), so start-up and
-    tests that never log a theme stay fast. At most ``max_pending`` messages wait for the worker;
-    beyond that new ones are skipped (and counted in the log) rather than queued without bound.
+    tests that never log a theme stay fast. Messages wait in the ``theme_outbox`` table, never in memory.
     """
 
     def __init__(
@@ -116,7 +113,6 @@ class ThemeLogger:
         secret: SecretStr | str,
         build_classifier: Callable[[], Classifier],
         *,
-        max_pending: int = 1000,
         in_process: bool = True,
     ) -> None:
         self._db_factory = db_factory
@@ -124,12 +120,7 @@ class ThemeLogger:
         self._build_classifier = build_classifier
         self._classifier: Classifier | None = None
         self._lock = threading.Lock()
-        self._build_lock = threading.Lock()  # building takes seconds; submit() must not wait for it
-        self._executor: ThreadPoolExecutor | None = None
-        self._pending: set[Future[int]] = set()
-        self._max_pending = max_pending
-        self._skipped = 0  # messages not classified since the last warning (one warning a minute at most)
-        self._last_skip_report = -SKIP_REPORT_INTERVAL_S
+        self._build_lock = threading.Lock()  # building takes seconds; notify() must not wait for it
         self._in_process = in_process  # False: a separate `tandem worker` drains the outbox
         self._outbox_worker: threading.Thread | None = None
         self._wake = threading.Event()
@@ -157,29 +148,6 @@ class ThemeLogger:
             return 0
         with transaction(self._db_factory) as db:
             return store_events(db, rows)
-
-    def submit(self, text: str, *, author: Author, when: datetime | date) -> bool:
-        """Record in the background; call only after the message is committed. False if skipped."""
-        if author.role not in PARTICIPANT_ROLES:
-            return False
-        with self._lock:
-            if len(self._pending) >= self._max_pending:
-                self._skipped += 1
-                now = time.monotonic()
-                if now - self._last_skip_report >= SKIP_REPORT_INTERVAL_S:
-                    log.warning(
-                        "theme log queue full (%d waiting); %d messages not classified",
-                        len(self._pending),
-                        self._skipped,
-                    )
-                    self._last_skip_report, self._skipped = now, 0
-                return False
-            if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="theme-log")
-            future = self._executor.submit(self._record_quietly, text, author, when)
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
-        return True
 
     # --- the outbox: messages stored with a row in theme_outbox, counted by a worker -----------------
 
@@ -275,13 +243,8 @@ class ThemeLogger:
                 log.warning("theme outbox pass failed (%s)", type(exc).__name__)
 
     def drain(self, timeout: float | None = None) -> bool:
-        """Wait for messages already submitted and for the outbox to empty; True when none is left."""
+        """Wait for the outbox to empty; True when no message is left."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        with self._lock:
-            pending = set(self._pending)
-        _, not_done = wait(pending, timeout=timeout)
-        if not_done:
-            return False
         while self.outbox_size():
             if self._outbox_worker is None:
                 if not self.drain_outbox() and deadline is not None and time.monotonic() > deadline:
@@ -294,24 +257,10 @@ class ThemeLogger:
         return True
 
     def close(self) -> None:
-        """Finish what was submitted and what waits in the outbox, then stop the workers."""
+        """Finish the pass in hand, then stop the in-process worker (rows left wait for the next start)."""
         with self._lock:
-            executor, self._executor = self._executor, None
             worker, self._outbox_worker = self._outbox_worker, None
-        if executor is not None:
-            executor.shutdown(wait=True)
         if worker is not None:
             self._stopping.set()
             self._wake.set()
             worker.join(timeout=30)
-
-    def _record_quietly(self, text: str, author: Author, when: datetime | date) -> int:
-        try:
-            return self.record(text, author=author, when=when)
-        except Exception as exc:
-            log.warning("theme logging failed (%s); the message has no theme events", type(exc).__name__)
-            return 0
-
-    def _forget(self, future: Future[int]) -> None:
-        with self._lock:
-            self._pending.discard(future)

@@ -194,45 +194,8 @@ def test_admins_and_hr_are_not_participants(event_store: sessionmaker[Session]) 
     fixed = FixedClassifier("ai-tools")
     logger = ThemeLogger(event_store, SECRET, lambda: fixed)
     assert logger.record("trying Copilot", author=Author(1, "admin", None), when=date(2030, 4, 8)) == 0
-    assert logger.submit("trying Copilot", author=Author(1, "hr", None), when=date(2030, 4, 8)) is False
+    assert logger.record("trying Copilot", author=Author(1, "hr", None), when=date(2030, 4, 8)) == 0
     assert fixed.seen == []
-
-
-def test_a_full_queue_skips_rather_than_grows(event_store: sessionmaker[Session]) -> None:
-    blocking = BlockingClassifier()
-    logger = ThemeLogger(event_store, SECRET, lambda: blocking, max_pending=1)
-    author = Author(5, "mentor", "atlas")
-    try:
-        assert logger.submit("first", author=author, when=date(2030, 4, 8)) is True
-        assert blocking.started.wait(10)
-        assert logger.submit("second", author=author, when=date(2030, 4, 8)) is False
-    finally:
-        blocking.release.set()
-        logger.close()
-    assert blocking.seen == ["first"]
-
-
-def test_skipped_messages_are_reported_once_a_minute_not_once_each(
-    event_store: sessionmaker[Session], caplog: pytest.LogCaptureFixture
-) -> None:
-    """Under overload a warning per skipped message flooded stderr (and a full pipe froze a server)."""
-    blocking = BlockingClassifier()
-    logger = ThemeLogger(event_store, SECRET, lambda: blocking, max_pending=1)
-    author = Author(5, "mentor", "atlas")
-    try:
-        assert logger.submit("first", author=author, when=date(2030, 4, 8)) is True
-        assert blocking.started.wait(10)
-        with caplog.at_level(logging.WARNING, logger="assistant.themes.events"):
-            skipped = [logger.submit(f"extra {n}", author=author, when=date(2030, 4, 8)) for n in range(500)]
-    finally:
-        blocking.release.set()
-        logger.close()
-    assert skipped == [False] * 500
-    warnings = [r.getMessage() for r in caplog.records if "queue full" in r.getMessage()]
-    assert warnings == ["theme log queue full (1 waiting); 1 messages not classified"]
-
-
-# --- through the API ------------------------------------------------------------------------------
 
 
 def test_the_reply_does_not_wait_for_the_classifier(
