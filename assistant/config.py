@@ -56,7 +56,15 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(default=10, ge=1, description="In-memory limiter only: the burst allowed.")
     redis_url: str = Field(
         default="",
-        description="redis://host:6379/0 to share rate limits across workers and machines (else per process).",
+        description="redis://host:6379/0 to share rate limits and the theme workers' queue across processes "
+        "and machines (else both stay in each process).",
+    )
+    theme_stream: str = Field(default="tandem:themes", description="With REDIS_URL: the theme queue's stream key.")
+    theme_claim_idle_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="With REDIS_URL: a delivered message not acknowledged this long is taken over by another "
+        "worker, and an outbox row this old that no worker was told about is swept.",
     )
     theme_hmac_secret: SecretStr = SecretStr("development-only-theme-secret")
     theme_taxonomy_path: Path | None = Field(default=None, description="An organisation's own taxonomy YAML.")

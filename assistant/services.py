@@ -23,6 +23,7 @@ from assistant.retrieval.embeddings import Embedder, get_embedder
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.retrieval.store import ChromaStore, make_vector_store
 from assistant.themes.events import ThemeLogger
+from assistant.themes.queue import make_theme_queue
 from assistant.turns import TurnPipeline
 
 if TYPE_CHECKING:
@@ -128,6 +129,8 @@ def build_services(
         settings.theme_hmac_secret,
         lambda: _build_classifier(settings, embedder),
         in_process=settings.theme_worker == "in-process",
+        queue=make_theme_queue(settings.redis_url, settings.theme_stream, settings.theme_claim_idle_seconds),
+        stale_after_s=settings.theme_claim_idle_seconds,
     )
     turns = TurnPipeline(db_factory, skills, themes, settings.knowledge_dir)
     return Services(settings, engine, db_factory, store, embedder, retriever, qa, skills, themes, anonymizer, turns)

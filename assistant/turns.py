@@ -181,7 +181,7 @@ class TurnPipeline:
         """Validate and store the message with its theme outbox row; raises ``ConversationNotFoundError``
         or ``ValueError`` (the mode's input check) before anything is stored."""
         turn = accept_message(self.db_factory, user=user, conversation_id=conversation_id, content=content)
-        self.themes.notify()
+        self.themes.notify(turn.message.id if user.role in PARTICIPANT_ROLES else None)
         return turn
 
     def reopen(self, user: User, *, conversation_id: str, content: str | None = None) -> AcceptedTurn:

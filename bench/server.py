@@ -95,6 +95,39 @@ class ServerProcess:
                 self.kill_hard()
 
 
+@dataclass
+class WorkerProcess:
+    """``tandem worker`` as its own process, with a server's environment (THEME_WORKER=external servers)."""
+
+    server: ServerProcess
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        root = Path(__file__).resolve().parent.parent
+        log_file = (self.server.data_dir / "worker.log").open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "assistant", "worker"],
+            cwd=root,
+            env=self.server.env(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        log_file.close()
+
+    def kill_hard(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill_hard()
+
+
 def prepare_data_dir(data_dir: Path, indexed_chroma: Path | None = None) -> None:
     """A data folder, with a copy of an already built index when given (saves the first-start ingest)."""
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.db.engine import transaction
 from assistant.db.models import Conversation, Message, ThemeEvent, ThemeOutbox, User
 from assistant.themes.classify import ThemeScore
+from assistant.themes.queue import Delivery, LocalQueue, ThemeQueue
 from assistant.themes.rollup import record_rollups
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,8 @@ class ThemeLogger:
         build_classifier: Callable[[], Classifier],
         *,
         in_process: bool = True,
+        queue: ThemeQueue | None = None,
+        stale_after_s: float = 60.0,
     ) -> None:
         self._db_factory = db_factory
         self._secret = secret
@@ -123,8 +126,12 @@ class ThemeLogger:
         self._build_lock = threading.Lock()  # building takes seconds; notify() must not wait for it
         self._in_process = in_process  # False: a separate `tandem worker` drains the outbox
         self._outbox_worker: threading.Thread | None = None
-        self._wake = threading.Event()
         self._stopping = threading.Event()
+        self.queue: ThemeQueue = queue or LocalQueue()
+        # With a shared queue the sweep only takes rows nobody was told about (a crash between the commit
+        # and the wake-up, or Redis away): those older than this.
+        self._stale_after = timedelta(seconds=stale_after_s)
+        self._last_sweep = 0.0
 
     @property
     def classifier(self) -> Classifier:
@@ -151,8 +158,11 @@ class ThemeLogger:
 
     # --- the outbox: messages stored with a row in theme_outbox, counted by a worker -----------------
 
-    def notify(self) -> None:
-        """A message was committed with its outbox row: wake the in-process worker (started on first use)."""
+    def notify(self, message_id: int | None = None) -> None:
+        """``message_id`` was committed with its outbox row: tell the workers (and start this process's
+        worker on first use, unless THEME_WORKER=external). Without an id: only start the worker."""
+        if message_id is not None:
+            self.queue.publish(message_id)
         if not self._in_process:
             return
         with self._lock:
@@ -160,29 +170,37 @@ class ThemeLogger:
                 self._stopping.clear()
                 self._outbox_worker = threading.Thread(target=self._work, name="theme-outbox", daemon=True)
                 self._outbox_worker.start()
-        self._wake.set()
 
-    def drain_outbox(self, limit: int = 500) -> int:
-        """Count the themes of up to ``limit`` waiting messages; returns how many were counted.
+    def drain_outbox(self, limit: int = 500, *, older_than: datetime | None = None) -> int:
+        """Count the themes of up to ``limit`` waiting messages (written before ``older_than``, when
+        given); returns how many were counted.
 
         Each message is claimed by deleting its outbox row and counted in that same transaction, so two
         workers never count it twice and a crash before the commit leaves the row for the next pass.
         """
+        query = select(ThemeOutbox.message_id)
+        if older_than is not None:
+            query = query.where(ThemeOutbox.created_at < older_than)
         with self._db_factory() as db:
             waiting = list(
                 db.scalars(
-                    select(ThemeOutbox.message_id)
-                    .order_by(ThemeOutbox.attempts, ThemeOutbox.created_at, ThemeOutbox.message_id)
-                    .limit(limit)
+                    query.order_by(ThemeOutbox.attempts, ThemeOutbox.created_at, ThemeOutbox.message_id).limit(limit)
                 )
             )
-        counted = 0
-        for message_id in waiting:
-            try:
-                counted += self._count(message_id)
-            except Exception as exc:
-                self._failed(message_id, exc)
+        return sum(self._count_or_note(message_id) for message_id in waiting)
+
+    def count_deliveries(self, deliveries: list[Delivery]) -> int:
+        """Count what the queue delivered, then acknowledge it (a failure stays in the outbox, retried)."""
+        counted = sum(self._count_or_note(delivery.message_id) for delivery in deliveries)
+        self.queue.acknowledge(deliveries)
         return counted
+
+    def _count_or_note(self, message_id: int) -> int:
+        try:
+            return self._count(message_id)
+        except Exception as exc:
+            self._failed(message_id, exc)
+            return 0
 
     def outbox_size(self) -> int:
         with self._db_factory() as db:
@@ -234,13 +252,25 @@ class ThemeLogger:
 
     def _work(self) -> None:
         while not self._stopping.is_set():
-            self._wake.wait(timeout=OUTBOX_POLL_S)
-            self._wake.clear()
             try:
-                while self.drain_outbox():
-                    pass
-            except Exception as exc:  # the database is away: the rows wait for the next pass
+                self.count_deliveries(self.queue.receive(OUTBOX_POLL_S))
+                self._sweep()
+            except Exception as exc:  # the database or Redis is away: the rows wait for the next pass
                 log.warning("theme outbox pass failed (%s)", type(exc).__name__)
+                self._stopping.wait(OUTBOX_POLL_S)
+
+    def _sweep(self) -> None:
+        """A local queue sweeps the whole outbox each pass; a shared one, now and then, only rows that
+        waited longer than any delivery should (their wake-up was lost)."""
+        if isinstance(self.queue, LocalQueue):
+            while self.drain_outbox():
+                pass
+            return
+        if time.monotonic() - self._last_sweep < OUTBOX_POLL_S * 5:
+            return
+        self._last_sweep = time.monotonic()
+        while self.drain_outbox(older_than=datetime.now(UTC) - self._stale_after):
+            pass
 
     def drain(self, timeout: float | None = None) -> bool:
         """Wait for the outbox to empty; True when no message is left."""
@@ -250,7 +280,7 @@ class ThemeLogger:
                 if not self.drain_outbox() and deadline is not None and time.monotonic() > deadline:
                     return False
                 continue
-            self._wake.set()
+            self.queue.wake()
             if deadline is not None and time.monotonic() > deadline:
                 return False
             time.sleep(0.02)
@@ -262,5 +292,6 @@ class ThemeLogger:
             worker, self._outbox_worker = self._outbox_worker, None
         if worker is not None:
             self._stopping.set()
-            self._wake.set()
+            self.queue.wake()
             worker.join(timeout=30)
+        self.queue.close()

@@ -10,6 +10,7 @@ from assistant.app import create_app
 from assistant.config import Settings
 from assistant.services import Services
 from tests.conftest import Participants, auth
+from tests.support.redis_server import REDIS_URL, needs_redis
 
 API = "/api/v1"
 
@@ -73,19 +74,7 @@ def test_cors_is_closed_unless_configured(settings: Settings, services: Services
         assert "access-control-allow-origin" not in client.options(f"{API}/ask", headers=preflight).headers
 
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-
-
-def redis_is_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
-@pytest.mark.skipif(not redis_is_up(), reason="no Redis server at 127.0.0.1:6379")
+@needs_redis
 def test_two_workers_share_one_budget_through_redis(
     settings: Settings, services: Services, participants: Participants
 ) -> None:
