@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES = ("mentee", "mentor", "hr", "admin")
@@ -32,7 +32,11 @@ class Base(DeclarativeBase):
 class User(Base):
     __tablename__ = "users"
     # Never reuse a deleted user's id: theme events are keyed by an HMAC of it.
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        UniqueConstraint("email", name="uq_users_email"),
+        UniqueConstraint("oidc_subject", name="uq_users_oidc_subject"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -41,6 +45,12 @@ class User(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Organisation integrations (migration 0007): the roster's e-mail (lower-cased, the import's key),
+    # the HR department, the identity provider's subject, and the e-mail nudges this user turned off.
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    department: Mapped[str | None] = mapped_column(String(100), default=None)
+    oidc_subject: Mapped[str | None] = mapped_column(String(255), default=None)
+    nudges_off: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
 
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -94,6 +104,20 @@ class ThemeOutbox(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NudgeSent(Base):
+    """An e-mail nudge already sent, so a daily run never sends the same reminder twice. ``about`` names
+    what it was about (a goal id and its date, a meeting, a pair and its quiet spell, a digest week)."""
+
+    __tablename__ = "nudges_sent"
+    __table_args__ = (Index("ix_nudges_sent_once", "user_id", "kind", "about", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    about: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Goal(Base):
