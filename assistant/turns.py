@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.coaching.modes import MODES, SkillRouter, initial_state, mode_of, validate_message
@@ -105,14 +106,13 @@ def accept_message(
         validate_message(conversation.mode, content)
         if conversation.state.get("ended"):
             raise ValueError("this rehearsal has ended; start a new one to practise again")
-        recent = crud.recent_messages(db, conversation=conversation, limit=HISTORY_TURNS)
-        history = [(m.role, m.content) for m in recent]
+        history = crud.recent_lines(db, conversation_id=conversation.id, limit=HISTORY_TURNS)
         goals = _goals_for(db, user, conversation)
         state = dict(conversation.state)
         data = {STATE_BEFORE: state} if state else None
         message = crud.add_message(db, conversation=conversation, role="user", content=content, data=data)
-        if user.role in PARTICIPANT_ROLES:
-            db.add(ThemeOutbox(message_id=message.id))  # counted by the theme worker, exactly once
+        if user.role in PARTICIPANT_ROLES:  # counted by the theme worker, exactly once
+            db.execute(insert(ThemeOutbox).values(message_id=message.id, attempts=0, created_at=message.created_at))
         return AcceptedTurn(conversation.id, conversation.mode, state, message, history, goals)
 
 
@@ -144,21 +144,20 @@ def reopen_last_turn(
 def store_reply(db_factory: sessionmaker[Session], *, user: User, turn: AcceptedTurn, reply: Reply) -> Message:
     """Store the reply and the mode's new state in one transaction."""
     with transaction(db_factory) as db:
-        conversation = crud.get_own_conversation(db, user=user, conversation_id=turn.conversation_id)
-        if conversation is None:
-            raise ConversationNotFoundError(turn.conversation_id)
-        if reply.state is not None:
-            conversation.state = reply.state
-        return crud.add_message(
+        stored = crud.add_reply(
             db,
-            conversation=conversation,
-            role="assistant",
+            user=user,
+            conversation_id=turn.conversation_id,
+            state=reply.state,
             content=reply.text,
             citations=reply.citations,
             provider=reply.provider,
             fallback=reply.fallback,
             data=reply.data,
         )
+        if stored is None:
+            raise ConversationNotFoundError(turn.conversation_id)
+        return stored
 
 
 class TurnPipeline:

@@ -7,7 +7,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assistant.db.models import ROLES, Conversation, Goal, Message, User, utcnow
@@ -160,8 +160,88 @@ def recent_messages(db: Session, *, conversation: Conversation, limit: int) -> l
     return list(reversed(list(db.scalars(query))))
 
 
+def recent_lines(db: Session, *, conversation_id: str, limit: int) -> list[tuple[str, str]]:
+    """The last ``limit`` messages as (role, content), oldest first: the history a turn needs, read as two
+    columns instead of whole ``Message`` objects (no JSON columns decoded, nothing in the identity map)."""
+    query = (
+        select(Message.role, Message.content)
+        .where(Message.conversation_id == conversation_id)
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return [(role, content) for role, content in reversed(db.execute(query).all())]
+
+
+def add_reply(
+    db: Session,
+    *,
+    user: User,
+    conversation_id: str,
+    state: dict[str, Any] | None,
+    content: str,
+    citations: list[dict[str, Any]],
+    provider: str | None,
+    fallback: bool,
+    data: dict[str, Any] | None,
+) -> Message | None:
+    """Store an assistant reply without loading the conversation: one UPDATE (whose WHERE also checks the
+    owner) and one INSERT. None when the conversation is gone or not ``user``'s."""
+    values: dict[str, Any] = {"updated_at": utcnow()}
+    if state is not None:
+        values["state"] = state
+    updated = db.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id, Conversation.user_id == user.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not updated.rowcount:  # type: ignore[attr-defined]
+        return None
+    message = Message(
+        conversation_id=conversation_id,
+        role="assistant",
+        content=content,
+        citations=citations,
+        provider=provider,
+        fallback=fallback,
+        data=data or {},
+    )
+    db.add(message)
+    db.flush()
+    return message
+
+
 def list_messages(db: Session, *, conversation: Conversation) -> list[Message]:
     return list(db.scalars(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
+
+
+def transcripts_with_message(
+    db: Session, *, user: User, mode: str, content: str, limit: int
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``user``'s conversations in ``mode`` that hold a message of theirs reading exactly ``content``, most
+    recently updated first, each as (id, [(role, content), ...] oldest first)."""
+    holding = select(Message.id).where(
+        Message.conversation_id == Conversation.id, Message.role == "user", Message.content == content
+    )
+    ids = list(
+        db.scalars(
+            select(Conversation.id)
+            .where(Conversation.user_id == user.id, Conversation.mode == mode, holding.exists())
+            .order_by(Conversation.updated_at.desc(), Conversation.id)
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return []
+    lines: dict[str, list[tuple[str, str]]] = {conversation_id: [] for conversation_id in ids}
+    rows = db.execute(
+        select(Message.conversation_id, Message.role, Message.content)
+        .where(Message.conversation_id.in_(ids))
+        .order_by(Message.id)
+    )
+    for conversation_id, role, text in rows:
+        lines[conversation_id].append((role, text))
+    return list(lines.items())
 
 
 def create_goal(
