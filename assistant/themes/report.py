@@ -69,7 +69,7 @@ DEFAULT_SPAN = {"week": 12, "month": 6}
 Key = tuple[date, str, str | None]  # period start, theme, group (None: everyone)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One published or suppressed number; ``participants`` is None when suppressed."""
 
@@ -267,7 +267,7 @@ def _theme_report(
     return ThemeReport(period, by, k, since, until, periods, listed, groups if by else [], cells)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     participants: int = 0
     mentions: int = 0
