@@ -174,13 +174,13 @@ def main() -> None:
                 server.start()
                 try:
                     for clients in levels:
-                        figures = asyncio.run(measure_http(server, tokens, clients, args.http_seconds))
+                        hf = asyncio.run(measure_http(server, tokens, clients, args.http_seconds))
                         rows.append(
                             (
                                 f"HTTP, {clients} concurrent clients, {workers} uvicorn worker{'s' * (workers > 1)}",
-                                f"{figures.throughput:.1f} req/s; p50 {figures.p50:.0f} / p95 {figures.p95:.0f} / "
-                                f"p99 {figures.p99:.0f} ms; {figures.errors} errors; server RSS "
-                                f"{figures.rss_mb:.0f} MB",
+                                f"{hf.throughput:.1f} req/s; p50 {hf.p50:.0f} / p95 {hf.p95:.0f} / "
+                                f"p99 {hf.p99:.0f} ms; {hf.errors} errors; server RSS "
+                                f"{hf.rss_mb:.0f} MB",
                                 "p95 <= 100 ms at 32" if clients == 32 else "",
                             )
                         )
