@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -80,17 +81,30 @@ def prepare_schema(engine: Engine) -> None:
 
 
 def make_db_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    return sessionmaker(engine, expire_on_commit=False, info={WRITER_LOCK: _writer_lock(engine)})
+
+
+WRITER_LOCK = "tandem_writer_lock"
+
+
+def _writer_lock(engine: Engine) -> AbstractContextManager[object]:
+    """SQLite takes one writer at a time; its busy handler makes the others sleep in growing steps and
+    retry. Within a process, :func:`transaction` queues writers on a lock instead, so the next one starts
+    the moment the last commits. Other databases (and other processes) keep their own locking."""
+    return threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    db = factory()
-    try:
-        yield db
-        db.commit()
-    except BaseException:
-        db.rollback()
-        raise
-    finally:
-        db.close()
+    """One unit of work, committed at the end or rolled back on any error; begun and ended in the same
+    thread (so, on SQLite, it may hold the process's writer lock throughout)."""
+    with factory.kw.get("info", {}).get(WRITER_LOCK) or nullcontext():
+        db = factory()
+        try:
+            yield db
+            db.commit()
+        except BaseException:
+            db.rollback()
+            raise
+        finally:
+            db.close()
