@@ -19,7 +19,7 @@ from assistant.services import build_services
 from bench.baseline import build_baseline_chain
 from bench.http import measure_http
 from bench.ingest import measure_ingest, synthetic_corpus
-from bench.latency import measure_baseline, measure_floor, measure_turns, qa_questions
+from bench.latency import measure_baseline, measure_floor, measure_query_batching, measure_turns, qa_questions
 from bench.llm_overhead import measure_llm_overhead
 from bench.server import ServerProcess, create_participants, prepare_data_dir
 from bench.stats import p50, p95
@@ -94,6 +94,15 @@ def main() -> None:
                 "offline turn (store, retrieve, compose, store)",
                 f"p50 {p50(turns):.1f} ms, p95 {p95(turns):.1f} ms; {ratio:.2f} x floor",
                 "<= 1.5 x floor",
+            )
+        )
+
+        batching = measure_query_batching(services, questions)
+        rows.append(
+            (
+                "query embeddings batched as concurrent requests would be (new questions)",
+                "; ".join(f"{size} a call: {ms:.1f} ms a query" for size, ms in batching.items()),
+                "",
             )
         )
 

@@ -93,3 +93,20 @@ def measure_baseline(chain: Any, questions: list[str], services: Services) -> li
         chain.invoke({"input": question})
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def measure_query_batching(
+    services: Services, questions: list[str], sizes: tuple[int, ...] = (1, 4, 8, 16)
+) -> dict[int, float]:
+    """Milliseconds per query when ``size`` concurrent questions would share one embedding call: what
+    micro-batching the queries of concurrent requests could save (new questions, cache cleared)."""
+    embed = services.embedder.embed
+    per_query = {}
+    for size in sizes:
+        clear_caches(services)
+        started = time.perf_counter()
+        for first in range(0, len(questions) - size + 1, size):
+            embed(questions[first : first + size])
+        count = (len(questions) // size) * size
+        per_query[size] = (time.perf_counter() - started) * 1000 / count
+    return per_query
