@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from assistant.resources import CLONE_ROOT, bundled, is_packaged
 
 PROJECT_ROOT = CLONE_ROOT  # the clone, when Tandem runs from one (evals/, bench/ and the labelled sets live there)
+OidcRole = Literal["mentee", "mentor", "hr", "admin"]
+"""The roles single sign-on may give (``assistant.db.models.ROLES``), checked when the settings load."""
 
 
 class Settings(BaseSettings):
@@ -74,6 +76,57 @@ class Settings(BaseSettings):
     )
     skills_path: Path | None = Field(default=None, description="An organisation's own skills list (YAML) for matching.")
     k_anonymity: int = Field(default=5, ge=2, description="Report cells with fewer distinct participants are hidden.")
+    smtp_url: SecretStr = Field(
+        default=SecretStr(""),
+        description="Where e-mail nudges are sent: smtp://user:pass@mail.example:587?starttls=true or "
+        "smtps://user:pass@mail.example:465 (empty: no nudges).",
+    )
+    mail_from: str = Field(default="", description="The From address of nudges, e.g. 'Tandem <tandem@example.org>'.")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The web app's address as people reach it (links in e-mails), e.g. https://tandem.example.org.",
+    )
+    nudge_goal_days_before: int = Field(
+        default=7, ge=1, le=90, description="A goal_due nudge goes out this many days before an active goal's date."
+    )
+    nudge_digest_weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = Field(
+        default="mon", description="The admins' weekly digest goes out on the first run on or after this day."
+    )
+    nudge_link_secret: SecretStr = Field(
+        default=SecretStr("development-only-nudge-secret"),
+        description="Signs the one-click links that turn a kind of nudge off; set it when SMTP_URL is set.",
+    )
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, description="Connecting to and talking to the SMTP server.")
+    oidc_issuer: str = Field(
+        default="",
+        description="Single sign-on: the OpenID Connect provider's issuer URL (its discovery document is at "
+        "ISSUER/.well-known/openid-configuration), e.g. https://login.example.org/realms/staff; empty = off.",
+    )
+    oidc_client_id: str = Field(default="", description="Tandem's client id at the provider.")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), description="Tandem's client secret there.")
+    oidc_scopes: str = Field(default="openid email profile", description="The scopes asked for, space-separated.")
+    oidc_role_claim: str = Field(
+        default="tandem_role",
+        description="The ID token claim that names the Tandem role: a string or a list such as 'groups'; a dotted "
+        "path reaches into an object ('realm_access.roles').",
+    )
+    oidc_role_map: dict[str, OidcRole] = Field(
+        default={},
+        description='Claim value -> Tandem role, e.g. {"hr-team": "hr", "mentors": "mentor"}; a value that is already '
+        "a role name maps to itself. Of several roles the most privileged wins (admin, hr, mentor, mentee).",
+    )
+    oidc_default_role: OidcRole | Literal[""] = Field(
+        default="",
+        description="The role of a new user whose claims map to no role; empty = such a user is refused.",
+    )
+    oidc_provider_name: str = Field(
+        default="your organisation account", description="Shown on the sign-in button: 'Sign in with <name>'."
+    )
+    oidc_session_secret: SecretStr = Field(
+        default=SecretStr("development-only-oidc-secret"),
+        description="Signs the single sign-on cookies (the sign-in under way and the signed-in session); set it "
+        "when OIDC_ISSUER is set.",
+    )
     cors_origins: list[str] = []
     pii_id_patterns: list[str] = Field(
         default=[],
@@ -104,6 +157,28 @@ class Settings(BaseSettings):
             "development-only"
         ):
             raise ValueError("THEME_HMAC_SECRET must be set in production")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_nudge_secret_in_production(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.smtp_url.get_secret_value()
+            and self.nudge_link_secret.get_secret_value().startswith("development-only")
+        ):
+            raise ValueError("NUDGE_LINK_SECRET must be set in production when SMTP_URL is set")
+        return self
+
+    @model_validator(mode="after")
+    def _complete_single_sign_on(self) -> Settings:
+        if not self.oidc_issuer:
+            return self
+        if not self.oidc_client_id:
+            raise ValueError("OIDC_CLIENT_ID must be set when OIDC_ISSUER is set")
+        if self.environment == "production" and self.oidc_session_secret.get_secret_value().startswith(
+            "development-only"
+        ):
+            raise ValueError("OIDC_SESSION_SECRET must be set in production when OIDC_ISSUER is set")
         return self
 
     @property

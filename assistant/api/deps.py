@@ -9,10 +9,12 @@ from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.config import Settings
 from assistant.db import crud
 from assistant.db.models import User
 from assistant.program.skills import SkillCatalog
 from assistant.services import Services
+from assistant.sso.sessions import is_session, user_for_session
 
 bearer = HTTPBearer(auto_error=False)
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -61,6 +63,14 @@ def user_for_token(factory: sessionmaker[Session], token: str) -> User | None:
     return user
 
 
+def user_for_cookie(factory: sessionmaker[Session], settings: Settings, value: str) -> User | None:
+    """The active user of the sign-in cookie: a personal token (token sign-in) or a signed session (single
+    sign-on, see ``assistant.sso.sessions``), detached; None when it is neither."""
+    if is_session(value):
+        return user_for_session(factory, settings.oidc_session_secret.get_secret_value(), value)
+    return user_for_token(factory, value)
+
+
 def get_current_user(
     request: Request,
     factory: DbFactoryDep,
@@ -73,16 +83,16 @@ def get_current_user(
     cannot, and another origin's script would need a CORS preflight that Tandem never grants for it.
     """
     if credentials is not None and credentials.credentials:
-        token = credentials.credentials
+        user = user_for_token(factory, credentials.credentials)
     else:
-        token = request.cookies.get(SIGN_IN_COOKIE, "")
-        if not token:
+        cookie = request.cookies.get(SIGN_IN_COOKIE, "")
+        if not cookie:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
             )
         if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != "1":
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"cookie sign-in needs the {CSRF_HEADER} header")
-    user = user_for_token(factory, token)
+        user = user_for_cookie(factory, request.app.state.services.settings, cookie)
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "invalid or inactive token", headers={"WWW-Authenticate": "Bearer"}

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from html import escape
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assistant.api.deps import SIGN_IN_COOKIE, user_for_token
+from assistant.api.deps import SIGN_IN_COOKIE, user_for_cookie, user_for_token
 from assistant.db.models import User
+from assistant.sso.sessions import SESSION_SECONDS
 from assistant.web.layout import Html, fill, message_page, render_page
 
 router = APIRouter(include_in_schema=False)
-SESSION_SECONDS = 12 * 60 * 60
 MAX_TOKEN_CHARS = 200
 
 
 def cookie_user(request: Request) -> User | None:
     """The signed-in user of a page request, or None."""
-    token = request.cookies.get(SIGN_IN_COOKIE, "")
-    if not token or len(token) > MAX_TOKEN_CHARS:
+    value = request.cookies.get(SIGN_IN_COOKIE, "")
+    if not value or len(value) > MAX_TOKEN_CHARS:
         return None
-    return user_for_token(request.app.state.services.db_factory, token)
+    services = request.app.state.services
+    return user_for_cookie(services.db_factory, services.settings, value)
 
 
 def home_for(user: User) -> str:
@@ -47,9 +48,21 @@ def from_this_site(request: Request) -> bool:
     return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
-def signin_form(next_path: str = "", error: str = "", status_code: int = 200) -> HTMLResponse:
+def sso_provider(request: Request) -> str:
+    """The single sign-on provider's name for the sign-in button, or "" when single sign-on is off."""
+    settings = request.app.state.services.settings
+    return str(settings.oidc_provider_name) if settings.oidc_issuer else ""
+
+
+def signin_form(next_path: str = "", error: str = "", status_code: int = 200, *, provider: str = "") -> HTMLResponse:
+    """The sign-in form, and above it the single sign-on button when ``provider`` names one."""
     notice = Html(f'<p class="error" role="alert">{escape(error)}</p>') if error else Html("")
-    main = fill("signin.html", next=safe_next(next_path), error=notice)
+    target = safe_next(next_path)
+    sso = Html("")
+    if provider:
+        href = "/auth/oidc/login" + (f"?{urlencode({'next': target})}" if target else "")
+        sso = fill("signin-sso.html", href=href, provider=provider)
+    main = fill("signin.html", next=target, error=notice, sso=sso)
     return render_page("Sign in", main, current="/signin", status_code=status_code)
 
 
@@ -65,10 +78,15 @@ def signin_page(
     someone else's account, and mail scanners that open links would sign in too.
     """
     if not token:
-        return signin_form(next)
+        return signin_form(next, provider=sso_provider(request))
     user = user_for_token(request.app.state.services.db_factory, token.strip())
     if user is None:
-        return signin_form(next, "This sign-in link is not valid any more. Ask your program lead for a new one.", 401)
+        return signin_form(
+            next,
+            "This sign-in link is not valid any more. Ask your program lead for a new one.",
+            401,
+            provider=sso_provider(request),
+        )
     main = fill("confirm.html", name=user.name, role=user.role, token=token.strip(), next=safe_next(next))
     return render_page("Confirm sign-in", main, current="/signin")
 
@@ -83,7 +101,9 @@ async def signin(request: Request) -> Response:
     next_path = form.get("next", [""])[0]
     user = await run_in_threadpool(user_for_token, request.app.state.services.db_factory, token) if token else None
     if user is None:
-        return signin_form(next_path, "That token is not valid or the account is inactive.", 401)
+        return signin_form(
+            next_path, "That token is not valid or the account is inactive.", 401, provider=sso_provider(request)
+        )
     response = RedirectResponse(safe_next(next_path) or home_for(user), status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         SIGN_IN_COOKIE,

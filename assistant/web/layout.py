@@ -60,9 +60,13 @@ def render_page(
     current: str = "",
     script: str | None = None,
     status_code: int = 200,
+    refresh_to: str = "",
 ) -> HTMLResponse:
-    """A whole page; ``script`` names the page's module under ``/static/js/`` (no inline script, ever)."""
+    """A whole page; ``script`` names the page's module under ``/static/js/`` (no inline script, ever);
+    ``refresh_to`` a path on this site the browser goes on to at once (a navigation of this page's own)."""
     head = Html(f'<script type="module" src="/static/js/{escape(script)}"></script>' if script else "")
+    if refresh_to:
+        head = Html(f'{head}<meta http-equiv="refresh" content="0; url={escape(refresh_to)}">')
     html = fill(
         "base.html",
         title=title,
