@@ -23,6 +23,8 @@ from assistant.api.routes import (
     goals,
     health,
     insights,
+    nudges,
+    openai_compat,
     pairs,
     plans,
     programs,
@@ -32,7 +34,7 @@ from assistant.config import Settings, get_settings
 from assistant.program.cohorts import Conflict, NotFound, ProgramError
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
-from assistant.web import install_web
+from assistant.web import install_web, nudges_off, oidc
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
@@ -158,8 +160,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         users.router,
         programs.router,
         pairs.router,
+        nudges.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(admin_guidelines.router, prefix=API_PREFIX)
+    app.include_router(openai_compat.router)  # OpenAI's own paths (/v1/...), for chat front-ends
+    app.include_router(oidc.router)
+    app.include_router(nudges_off.router)
     install_web(app)
     return app

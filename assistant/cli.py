@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, themes, worker
+from assistant.commands import anonymize, chat, db, feedback, goals, match, pair, plan, program, roster, themes, worker
 from assistant.commands import eval as eval_commands
+from assistant.commands import nudges as nudge_commands
 from assistant.commands.common import console, errors, fail, indexed_services, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import build_services
@@ -173,6 +174,8 @@ def users_forget(
 
 for command_module in (chat, goals, feedback, plan, anonymize, themes, match, program, pair, eval_commands, db, worker):
     command_module.register(app)
+roster.register(users_app)
+nudge_commands.register(app)
 
 
 def run() -> None:

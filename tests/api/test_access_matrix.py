@@ -118,6 +118,8 @@ ACCESS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/stalled-pairs"): {"who": ADMIN},
     ("GET", "/insights/cohorts"): {"who": HR},
     ("GET", "/insights/cohorts/{cohort_id}"): {"who": HR, "admin_resource": "cohort"},
+    ("GET", "/me/nudges"): {"who": EVERYONE},
+    ("PUT", "/me/nudges"): {"who": EVERYONE, "json": {"off": ["pair_stalled"]}},
 }
 
 
