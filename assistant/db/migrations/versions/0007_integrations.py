@@ -16,8 +16,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _users_batch():  # type: ignore[no-untyped-def]
+    """SQLite rebuilds the table for these changes: keep AUTOINCREMENT (0003), so a forgotten user's id is
+    never given to someone else."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    return op.batch_alter_table("users", table_kwargs={"sqlite_autoincrement": True} if sqlite else {})
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
+    with _users_batch() as batch:
         batch.add_column(sa.Column("email", sa.String(length=320), nullable=True))
         batch.add_column(sa.Column("department", sa.String(length=100), nullable=True))
         batch.add_column(sa.Column("oidc_subject", sa.String(length=255), nullable=True))
@@ -40,7 +47,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_nudges_sent_once", table_name="nudges_sent")
     op.drop_table("nudges_sent")
-    with op.batch_alter_table("users") as batch:
+    with _users_batch() as batch:
         batch.drop_constraint("uq_users_oidc_subject", type_="unique")
         batch.drop_constraint("uq_users_email", type_="unique")
         batch.drop_column("nudges_off")
