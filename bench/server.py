@@ -82,17 +82,10 @@ class ServerProcess:
 
     def kill_hard(self) -> None:
         """``kill -9``: no shutdown handlers, no flushing."""
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
+        kill_hard(self.process)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill_hard()
+        stop(self.process, grace=20)
 
 
 @dataclass
@@ -115,17 +108,27 @@ class WorkerProcess:
         log_file.close()
 
     def kill_hard(self) -> None:
-        if self.process is not None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=30)
+        kill_hard(self.process)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill_hard()
+        stop(self.process, grace=30)
+
+
+def kill_hard(process: subprocess.Popen[bytes] | None) -> None:
+    """``kill -9`` a child process and reap it."""
+    if process is not None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen[bytes] | None, *, grace: float) -> None:
+    """SIGTERM, then ``kill -9`` if the process has not exited within ``grace`` seconds."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            kill_hard(process)
 
 
 def prepare_data_dir(data_dir: Path, indexed_chroma: Path | None = None) -> None:
