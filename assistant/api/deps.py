@@ -40,6 +40,12 @@ DbFactoryDep = Annotated[sessionmaker[Session], Depends(get_db_factory)]
 
 
 def get_db(factory: DbFactoryDep) -> Iterator[Session]:
+    """The request's database session, committed when the route function returns.
+
+    ``DbDep`` declares it with ``scope="function"``: FastAPI then runs the commit before the response is
+    sent, so a 2xx always means committed. With the default (request) scope the commit ran after the
+    response, and a failed commit lost a write the client had already been told succeeded.
+    """
     db = factory()
     try:
         yield db
@@ -51,7 +57,7 @@ def get_db(factory: DbFactoryDep) -> Iterator[Session]:
         db.close()
 
 
-DbDep = Annotated[Session, Depends(get_db)]
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def user_for_token(factory: sessionmaker[Session], token: str) -> User | None:

@@ -1,0 +1,38 @@
+"""A 2xx means committed: the request's session commits before the response is sent (issue 28, item 0)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.api.deps import get_db_factory
+from assistant.db.models import User
+from assistant.services import Services
+from tests.conftest import Participants, auth
+
+API = "/api/v1"
+
+
+class FailingCommitSession(Session):
+    def commit(self) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+
+def test_a_write_whose_commit_fails_is_never_acknowledged(
+    client: TestClient, services: Services, participants: Participants
+) -> None:
+    admin = participants.add("Ada Admin", "admin")
+    failing: sessionmaker[Session] = sessionmaker(
+        bind=services.db_factory.kw["bind"], class_=FailingCommitSession, expire_on_commit=False
+    )
+    client.app.dependency_overrides[get_db_factory] = lambda: failing  # type: ignore[attr-defined]
+    try:
+        with TestClient(client.app, raise_server_exceptions=False) as failing_client:  # type: ignore[arg-type]
+            response = failing_client.post(f"{API}/users", json={"name": "Never Stored"}, headers=auth(admin))
+    finally:
+        client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    assert response.status_code >= 500, response.text
+    with services.db_factory() as db:
+        assert db.scalars(select(User).where(User.name == "Never Stored")).first() is None
