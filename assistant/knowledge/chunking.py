@@ -13,7 +13,7 @@ from assistant.knowledge.loading import SourceDocument
 HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3")]
 CHUNK_CHARS = 1200
 CHUNK_OVERLAP = 150
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 EMPHASIS = re.compile(r"\*\*|__|`")
@@ -40,11 +40,22 @@ def split_sentences(text: str) -> list[str]:
             body = f"{lead_in} {body}"
         elif not is_item:
             lead_in = ""
-        for sentence in SENTENCE_BREAK.split(body):
+        for sentence in _outside_quotes(SENTENCE_BREAK.split(body)):
             sentence = sentence.strip()
             if len(sentence.split()) >= 4:
                 sentences.append(sentence if sentence[-1] in ".!?\"'" else sentence + ".")
     return sentences
+
+
+def _outside_quotes(pieces: list[str]) -> list[str]:
+    """Rejoin pieces split inside a quotation, so a quoted example is never cut off mid-way."""
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and joined[-1].count('"') % 2 == 1:
+            joined[-1] = f"{joined[-1]} {piece}"
+        else:
+            joined.append(piece)
+    return joined
 
 
 @dataclass(frozen=True)
