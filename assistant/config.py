@@ -43,13 +43,13 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = Field(default=2, ge=0, le=5)
+    llm_max_tokens: int = Field(
+        default=600, ge=16, le=8192, description="Cap on the tokens of one model reply (a looping model stops there)."
+    )
     scrub_before_llm: bool = False
 
     embedding_threads: int = Field(default=2, ge=1)
     retrieval_top_k: int = Field(default=5, ge=1, le=20)
-    min_relevance: float = Field(
-        default=0.28, description="Cosine similarity below which a question counts as out of scope."
-    )
 
     max_message_chars: int = Field(default=4000, ge=1)
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Larger API bodies get 413.")

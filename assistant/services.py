@@ -121,7 +121,6 @@ def build_services(
         settings.knowledge_dir,
         gateway=gateway,
         top_k=settings.retrieval_top_k,
-        min_relevance=settings.min_relevance,
     )
     skills = SkillRouter(qa, settings.knowledge_dir, gateway=gateway)
     themes = ThemeLogger(

@@ -11,6 +11,7 @@ import yaml
 
 from assistant.db import crud
 from assistant.db.engine import transaction
+from assistant.llm.composer import compose_from_plan
 from assistant.services import Services
 from assistant.turns import accept_message, store_reply
 from bench.stats import p50, p95
@@ -67,11 +68,11 @@ def measure_turns(services: Services, questions: list[str]) -> tuple[StageTimes,
         turn = accept_message(services.db_factory, user=user, conversation_id=conversation_id, content=question)
         now = time.perf_counter()
         stages.add("store question", (now - mark) * 1000)
-        retrieval = services.qa.retrieve(question, user.role)
-        for name, ms in retrieval.timings_ms.items():
+        plan = services.qa.plan(question, user.role)
+        for name, ms in plan.analysis.timings_ms.items():
             stages.add(name, ms)
         mark = time.perf_counter()
-        composed = services.qa.answer_offline(question, retrieval)
+        composed = compose_from_plan(plan)
         now = time.perf_counter()
         stages.add("compose", (now - mark) * 1000)
         mark = now

@@ -64,7 +64,6 @@ def measure_llm_overhead(services: Services, questions: list[str]) -> OverheadFi
             services.settings.prompts_dir,
             services.settings.knowledge_dir,
             gateway=make_gateway(settings, model),
-            min_relevance=-1.0,
         )
 
         async def one(question: str) -> tuple[float, float]:
@@ -134,7 +133,7 @@ def _gateway_stream(qa: QAService, questions: list[str]) -> Stream:
     (leak guard, deadline, LangChain's ChatOpenAI). Retrieval runs before the clock starts."""
     assert qa.gateway is not None
     gateway = qa.gateway
-    passages = {question: qa.retrieve(question, "mentor").passages for question in questions}
+    passages = {question: qa.plan(question, "mentor").passages for question in questions}
 
     async def stream(question: str) -> AsyncIterator[str]:
         async for piece in gateway.stream(qa._prompt(question, "mentor", passages[question], ())):

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
+from assistant.answers.plan import AnswerPlan
 from assistant.api.schemas import AskIn
 from assistant.coaching.qa import QAService, Reply, collect
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.retrieval.hybrid import HybridRetriever, Retrieval
 from assistant.services import Services, build_services
 from evals.cases import Case
 
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "evals"
 PINNED_DEFAULTS = (
     "retrieval_top_k",
-    "min_relevance",
+    "llm_max_tokens",
     "llm_timeout_seconds",
     "llm_max_retries",
     "scrub_before_llm",
@@ -78,18 +78,16 @@ def eval_settings(
 
 
 class RetrievalProbe:
-    """Wraps the retriever to keep what the pipeline retrieved for the running case (in rank order)."""
+    """Wraps the answer plan to keep the passages the pipeline ranked for the running case (the
+    reranker's order, the top ``retrieval_top_k``: what the answer and its citations are drawn from)."""
 
-    def __init__(self, retriever: HybridRetriever) -> None:
-        self.retriever = retriever
-        self.last: Retrieval | None = None
+    def __init__(self, qa: QAService) -> None:
+        self.plan = qa.plan
+        self.last: AnswerPlan | None = None
 
-    def retrieve(self, *args: Any, **kwargs: Any) -> Retrieval:
-        self.last = self.retriever.retrieve(*args, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any) -> AnswerPlan:
+        self.last = self.plan(*args, **kwargs)
         return self.last
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.retriever, name)
 
 
 def build_eval_services(
@@ -99,8 +97,8 @@ def build_eval_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     services = build_services(settings, chat_model=chat_model, embedder=embedder, run_migrations=False)
     services.ensure_knowledge()
-    probe = RetrievalProbe(services.retriever)
-    services.qa.retriever = probe  # type: ignore[assignment]
+    probe = RetrievalProbe(services.qa)
+    services.qa.plan = probe  # type: ignore[method-assign]
     return services, probe
 
 

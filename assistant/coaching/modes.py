@@ -156,11 +156,22 @@ class SkillRouter:
     ) -> AsyncIterator[ReplyEvent]:
         spec = MODES[mode_of(mode)]
         turn = Turn(state, content, role, history, goals)
+        verdict = None
+        if not spec.streams:  # ask screens its own questions (tandem ask goes straight to it)
+            verdict = await asyncio.to_thread(self.qa.screen_risk, content)
+            if verdict is not None and verdict.certain:  # no role-play, no scoring: the steps, and state kept
+                escalation = self.qa.escalation(verdict)
+                for token in word_tokens(escalation.text):
+                    yield ReplyEvent("token", token)
+                yield ReplyEvent("done", reply=escalation)
+                return
         if spec.streams:
             async for event in getattr(self, spec.skill)(turn):
                 yield event
             return
         reply = await getattr(self, spec.skill)(turn)
+        if verdict is not None:
+            reply = self.qa.preface(verdict, reply)
         for token in word_tokens(reply.text):
             yield ReplyEvent("token", token)
         yield ReplyEvent("done", reply=reply)

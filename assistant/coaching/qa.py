@@ -11,18 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.answers.cues import stems
+from assistant.answers.memory import load_memory
+from assistant.answers.model import load_answer_model
+from assistant.answers.plan import Answerer, AnswerPlan, previous_question
+from assistant.answers.risk import RiskScreen, RiskVerdict, escalation_preface, escalation_reply
 from assistant.coaching.guard import GuardDecision, guard_reply_text, screen_request
 from assistant.knowledge.sections import MissingGuidelineError, guideline_citation
 from assistant.llm.composer import (
     OFFLINE_PROVIDER,
     ComposedAnswer,
     citation_for,
-    compose_answer,
-    decline_text,
+    compose_from_plan,
 )
 from assistant.llm.gateway import ModelGateway, PromptCall
 from assistant.llm.leaks import InstructionsLeakError
-from assistant.retrieval.hybrid import HybridRetriever, Passage, Retrieval
+from assistant.retrieval.hybrid import HybridRetriever, Passage
 
 log = logging.getLogger(__name__)
 
@@ -75,58 +79,116 @@ class QAService:
         knowledge_dir: Path,
         gateway: ModelGateway | None = None,
         top_k: int = 5,
-        min_relevance: float = 0.3,
+        answerer: Answerer | None = None,
+        risk: RiskScreen | None = None,
     ) -> None:
         """With a ``gateway`` the chat model writes in-scope answers (the question and earlier turns are
-        scrubbed there when configured; retrieval still uses the question as typed); without, offline."""
+        scrubbed there when configured); without, the offline composer quotes the selected sentences.
+        Scope, the section and the sentences are the answerer's heads in both cases."""
         self.retriever = retriever
+        self.answerer = answerer or Answerer(retriever, load_answer_model(), load_memory())
+        self.risk = risk or RiskScreen(self.answerer.model, retriever.embedder, self.answerer.memory)
         self.prompts_dir = prompts_dir
         self.knowledge_dir = knowledge_dir
         self.gateway = gateway
         self.provider = gateway.provider if gateway is not None else OFFLINE_PROVIDER
         self.top_k = top_k
-        self.min_relevance = min_relevance
 
-    def retrieve(self, question: str, role: str | None = None) -> Retrieval:
+    def plan(self, question: str, role: str | None = None, history: Sequence[tuple[str, str]] = ()) -> AnswerPlan:
+        """Which sections and sentences answer ``question``, read with the participant's previous turn."""
         audience = AUDIENCE_FOR_ROLE.get(role or "admin")
-        return self.retriever.retrieve(question, k=self.top_k, audience=audience)
+        return self.answerer.plan(question, audience, previous_question(history), self.top_k)
 
-    def in_scope(self, retrieval: Retrieval) -> bool:
-        return bool(retrieval.passages) and retrieval.best_similarity >= self.min_relevance
+    async def _plan_with_history(
+        self, question: str, role: str | None, history: Sequence[tuple[str, str]]
+    ) -> AnswerPlan:
+        """With a model and earlier turns, the question is first rewritten to stand alone (LangChain's
+        history-aware retrieval pattern, through the gateway); offline, or when the rewrite fails, the
+        follow-up head joins it to the previous question instead."""
+        if self.gateway is not None and previous_question(history):
+            try:
+                call = PromptCall(
+                    "standalone_question", {"question": question}, participant=("question",), history=history
+                )
+                rewritten = (await self.gateway.complete(call)).strip().splitlines()[0][:500]
+                if stems(question) & stems(rewritten):  # a rewrite that dropped every word asked is not one
+                    return await asyncio.to_thread(self.plan, rewritten, role, ())
+            except Exception as exc:  # the model failed or leaked: read the follow-up offline
+                log.warning("question rewrite by the chat model failed (%s)", type(exc).__name__)
+        return await asyncio.to_thread(self.plan, question, role, history)
 
-    def answer_offline(self, question: str, retrieval: Retrieval) -> ComposedAnswer:
-        if not self.in_scope(retrieval):
-            return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
-        return compose_answer(retrieval)
+    def screen_risk(self, text: str) -> RiskVerdict | None:
+        return self.risk.screen(text)
 
-    def answer(self, question: str, role: str | None = None) -> Reply:
+    def escalation(self, verdict: RiskVerdict) -> Reply:
+        """The guidelines' escalation steps, first and cited; never a decline (``in_scope`` is true)."""
+        escalation = escalation_reply(self.knowledge_dir, verdict)
+        return Reply(
+            escalation.text,
+            escalation.citations,
+            OFFLINE_PROVIDER,
+            in_scope=True,
+            chunk_ids=[str(c["chunk_id"]) for c in escalation.citations],
+            data={"escalation": {"kind": verdict.kind, "certain": True}},
+        )
+
+    def preface(self, verdict: RiskVerdict, reply: Reply) -> Reply:
+        """``reply`` led by the escalation steps (a possible disclosure): never declined, citations renumbered."""
+        escalation = escalation_preface(self.knowledge_dir)
+        shift = len(escalation.citations)
+        body = CITATION_MARK.sub(lambda m: f"[{int(m.group(1)) + shift}]", reply.text)
+        if not reply.in_scope:  # a decline after the escalation steps would read as "I won't help with this"
+            body = ""
+        return Reply(
+            f"{escalation.text}\n\n{body}".strip(),
+            [*escalation.citations, *(reply.citations if body else [])],
+            reply.provider,
+            True,
+            fallback=reply.fallback,
+            chunk_ids=[*(str(c["chunk_id"]) for c in escalation.citations), *(reply.chunk_ids if body else [])],
+            data={**reply.data, "escalation": {"kind": verdict.kind, "certain": False}},
+            state=reply.state,
+        )
+
+    def answer(self, question: str, role: str | None = None, history: Sequence[tuple[str, str]] = ()) -> Reply:
         """The whole reply at once (CLI, evals)."""
-        return asyncio.run(collect(self.stream(question, role)))
+        return asyncio.run(collect(self.stream(question, role, history)))
 
     async def stream(
         self, question: str, role: str | None = None, history: Sequence[tuple[str, str]] = ()
     ) -> AsyncIterator[ReplyEvent]:
+        verdict = await asyncio.to_thread(self.screen_risk, question)
         decision = screen_request(question)
-        if decision is not None:
-            reply = self.guarded_reply(decision)
-            for token in word_tokens(reply.text):
-                yield ReplyEvent("token", token)
-            yield ReplyEvent("done", reply=reply)
+        if decision is not None and (verdict is None or not verdict.rule):
+            # a request for others' data or for the instructions is declined unless a rule saw a plain
+            # disclosure in it (the learned head alone is no match for text written to confuse it)
+            async for event in whole(self.guarded_reply(decision)):
+                yield event
             return
-        retrieval = await asyncio.to_thread(self.retrieve, question, role)
-        if self.gateway is None or not self.in_scope(retrieval):
-            composed = self.answer_offline(question, retrieval)
-            reply = Reply(
-                composed.text, composed.citations, OFFLINE_PROVIDER, composed.in_scope, chunk_ids=composed.chunk_ids
-            )
-            for token in word_tokens(reply.text):
-                yield ReplyEvent("token", token)
-            yield ReplyEvent("done", reply=reply)
+        if verdict is not None and verdict.certain:
+            async for event in whole(self.escalation(verdict)):
+                yield event
+            return
+        if verdict is not None:
+            answered = await collect(self._answer(question, role, history))
+            async for event in whole(self.preface(verdict, answered)):
+                yield event
+            return
+        async for event in self._answer(question, role, history):
+            yield event
+
+    async def _answer(
+        self, question: str, role: str | None, history: Sequence[tuple[str, str]]
+    ) -> AsyncIterator[ReplyEvent]:
+        plan = await self._plan_with_history(question, role, history)
+        if self.gateway is None or not plan.in_scope:
+            async for event in whole(offline_reply(plan)):
+                yield event
             return
 
         shown: list[str] = []
         try:
-            call = self._prompt(question, role, retrieval.passages, history)
+            call = self._prompt(question, role, plan.passages, history)
             async with aclosing(self.gateway.stream(call)) as pieces:
                 async for visible in pieces:
                     shown.append(visible)
@@ -138,28 +200,19 @@ class QAService:
             log.warning("chat model failed (%s); offline composer answers", type(exc).__name__)
             if shown:
                 yield ReplyEvent("reset")
-            composed = self.answer_offline(question, retrieval)
             notice = LEAK_NOTICE if isinstance(exc, InstructionsLeakError) else FALLBACK_NOTICE
-            text = f"{notice}\n\n{composed.text}"
-            reply = Reply(
-                text,
-                composed.citations,
-                OFFLINE_PROVIDER,
-                composed.in_scope,
-                fallback=True,
-                chunk_ids=composed.chunk_ids,
-            )
-            for token in word_tokens(text):
-                yield ReplyEvent("token", token)
-            yield ReplyEvent("done", reply=reply)
+            reply = offline_reply(plan, notice)
+            async for event in whole(reply):
+                yield event
             return
-        cited = cited_passages(text, retrieval.passages)
+        cited = cited_passages(text, plan.passages)
         reply = Reply(
-            renumber_markers(text, retrieval.passages, cited),
+            renumber_markers(text, plan.passages, cited),
             [citation_for(p) for p in cited],
             self.provider,
             True,
             chunk_ids=[p.chunk.id for p in cited],
+            data={"written_by": self.gateway.provenance()},
         )
         yield ReplyEvent("done", reply=reply)
 
@@ -200,9 +253,9 @@ class QAService:
 
 
 def cited_passages(text: str, passages: list[Passage]) -> list[Passage]:
-    """Passages the model cited by number; all of them if it cited none (they were its only context)."""
+    """The passages the model marked by number, in the order of their numbers; none if it marked none."""
     numbers = sorted({int(n) for n in CITATION_MARK.findall(text) if 1 <= int(n) <= len(passages)})
-    return [passages[n - 1] for n in numbers] or list(passages)
+    return [passages[n - 1] for n in numbers]
 
 
 def renumber_markers(text: str, passages: list[Passage], cited: list[Passage]) -> str:
@@ -214,6 +267,27 @@ def renumber_markers(text: str, passages: list[Passage], cited: list[Passage]) -
     """
     position = {passages.index(p) + 1: n for n, p in enumerate(cited, 1)}
     return CITATION_MARK.sub(lambda m: f"[{position.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
+def offline_reply(plan: AnswerPlan, notice: str = "") -> Reply:
+    composed: ComposedAnswer = compose_from_plan(plan)
+    text = f"{notice}\n\n{composed.text}" if notice else composed.text
+    return Reply(
+        text,
+        composed.citations,
+        OFFLINE_PROVIDER,
+        composed.in_scope,
+        fallback=bool(notice),
+        chunk_ids=composed.chunk_ids,
+        data={"followup": True} if plan.followup else {},
+    )
+
+
+async def whole(reply: Reply) -> AsyncIterator[ReplyEvent]:
+    """A finished reply as events: its words as tokens, then ``done``."""
+    for token in word_tokens(reply.text):
+        yield ReplyEvent("token", token)
+    yield ReplyEvent("done", reply=reply)
 
 
 async def collect(events: AsyncIterator[ReplyEvent]) -> Reply:

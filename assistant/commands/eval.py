@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
     eval_app.command("compare")(compare)
     eval_app.command("train")(train)
     eval_app.command("judgments")(judgments)
+    eval_app.command("train-answers")(train_answers)
+    eval_app.command("answers")(answers)
     eval_app.command("rederive")(rederive)
     app.add_typer(eval_app, name="eval")
 
@@ -275,6 +277,78 @@ def judgments(
         console.print(render(report), markup=False, highlight=False)
     if gate:
         failures = below_floor(report)
+        for failure in failures:
+            errors.print(f"gate: {failure}", markup=False, highlight=False)
+        if failures:
+            raise typer.Exit(1)
+
+
+def train_answers(
+    check: Annotated[
+        bool, typer.Option("--check", help="Retrain in memory and fail if the shipped weights differ by over 1e-4.")
+    ] = False,
+) -> None:
+    """Retrain the answer heads (reranker, selector, scope, follow-up, risk) from evals/datasets/questions."""
+    _require_evals()
+    from assistant.answers.memory import MEMORY_FILE, load_memory
+    from assistant.answers.model import WEIGHTS_FILE, describe
+    from assistant.retrieval.embeddings import MiniLMEmbedder
+    from evals.answer_training import train_answer_model
+
+    try:
+        model, memory = train_answer_model(MiniLMEmbedder(cache_size=4096))
+    except ImportError as exc:
+        fail(f"training needs scikit-learn (pip install -e '.[train]'): {exc}")
+    data = describe(model.heads, model.meta)
+    if check:
+        shipped = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.is_file() else {}
+        if not _same_weights(shipped, data):
+            fail(
+                f"{WEIGHTS_FILE.name} differs from a retrain on the question sets: run tandem eval train-answers",
+                1,
+            )
+        if not load_memory(MEMORY_FILE).same_as(memory):
+            fail(f"{MEMORY_FILE.name} differs from the train split's questions: run tandem eval train-answers", 1)
+        console.print(f"{WEIGHTS_FILE.name}: a retrain gives the same weights (within 1e-4)", highlight=False)
+        return
+    WEIGHTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    WEIGHTS_FILE.write_text(json.dumps(data, sort_keys=True) + "\n", encoding="utf-8")
+    memory.save(MEMORY_FILE)
+    for name, figures in model.meta["dev"].items():
+        console.print(f"{name}: {figures}", highlight=False)
+    console.print(f"trained on {model.meta['trained_on']}; wrote {WEIGHTS_FILE}", highlight=False)
+
+
+def _same_weights(a: Any, b: Any, tolerance: float = 1e-4) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_weights(a[k], b[k], tolerance) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_weights(x, y, tolerance) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) <= tolerance
+    return bool(a == b)
+
+
+def answers(
+    split: Annotated[str, typer.Option(help="test (report last), dev or train.")] = "test",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 when a figure misses its target.")] = False,
+) -> None:
+    """How Tandem answers one split of evals/datasets/questions: facts, sections, scope, follow-ups, risk."""
+    _require_evals()
+    from assistant.retrieval.embeddings import MiniLMEmbedder
+    from evals.answer_training import SPLIT_SHARES
+    from evals.answers import below_target, evaluate, render
+
+    if split not in {name for name, _ in SPLIT_SHARES}:
+        fail("--split must be one of train, dev, test")
+    report = evaluate(split, MiniLMEmbedder(cache_size=4096))
+    if as_json:
+        print_json(report)
+    else:
+        console.print(render(report), markup=False, highlight=False)
+    if gate:
+        failures = below_target(report)
         for failure in failures:
             errors.print(f"gate: {failure}", markup=False, highlight=False)
         if failures:

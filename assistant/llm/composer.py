@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.answers.plan import AnswerPlan, Chosen
 from assistant.retrieval.hybrid import Passage, Retrieval
 
 OFFLINE_PROVIDER = "offline"
-OFFLINE_FOOTER = (
-    "(Tandem offline assistant: this answer is composed from the program guidelines' own sentences, "
-    "without a language model.)"
-)
+OFFLINE_FOOTER = "(Tandem's offline assistant: quoted from the program guidelines, no language model.)"
+LEAD_IN = re.compile(r"^(?P<lead>[^:]{3,80}):\s+(?P<item>\S.*)$")
 RANK_BONUS = 0.03
 SPREAD = 0.12
 
@@ -36,10 +36,49 @@ def citation_for(passage: Passage) -> dict[str, Any]:
 def decline_text(offline: bool) -> str:
     who = "Tandem's offline assistant" if offline else "Tandem"
     return (
-        f"I'm {who}, and the program guidelines don't cover that question, so I won't guess. "
+        f"I'm {who}, and the program guidelines don't cover that, so I won't guess. "
         "I can help with the reverse-mentoring program itself: development goals, planning sessions, "
         "giving feedback, the mentoring agreement, confidentiality and when to involve HR."
     )
+
+
+def compose_from_plan(plan: AnswerPlan) -> ComposedAnswer:
+    """The sentence that answers first, then its supports in reading order, each cited once per source.
+
+    Sentences that continue one list lead-in ("A mentee is expected to: ...") share it: the lead-in is
+    written once and the items follow, separated by semicolons.
+    """
+    if not plan.in_scope or not plan.chosen:
+        return ComposedAnswer(decline_text(offline=True), [], in_scope=False)
+    lead = plan.chosen[0]
+    supports = sorted(plan.chosen[1:], key=lambda c: (c.sentence.chunk_index, c.sentence.position))
+    ordered = [lead, *supports]
+    numbers: dict[str, int] = {}
+    passages: dict[str, Passage] = {p.chunk.id: p for p in plan.analysis.retrieval.passages}
+    pieces: list[tuple[str, str, int]] = []  # (lead-in, text, citation number)
+    for chosen in ordered:
+        chunk_id = chosen.sentence.chunk.id
+        number = numbers.setdefault(chunk_id, len(numbers) + 1)
+        match = LEAD_IN.match(chosen.sentence.text)
+        pieces.append((match["lead"] if match else "", chosen.sentence.text, number))
+    parts: list[str] = []
+    previous_lead, previous_number = "", 0
+    for lead_in, text, number in pieces:
+        if lead_in and lead_in == previous_lead and parts:
+            item = LEAD_IN.match(text)["item"]  # type: ignore[index]
+            parts[-1] = parts[-1].removesuffix(f" [{previous_number}]").rstrip(".") + f"; {item}"
+            parts[-1] += f" [{number}]"
+        else:
+            parts.append(f"{text} [{number}]")
+        previous_lead, previous_number = lead_in, number
+    cited = sorted(numbers, key=lambda cid: numbers[cid])
+    citations = [citation_for(passages[cid]) for cid in cited if cid in passages]
+    text = " ".join(parts) + "\n\n" + OFFLINE_FOOTER
+    return ComposedAnswer(text, citations, in_scope=True, chunk_ids=cited)
+
+
+def chosen_text(chosen: list[Chosen]) -> list[str]:
+    return [c.sentence.text for c in chosen]
 
 
 def compose_answer(retrieval: Retrieval, max_sentences: int = 4, max_sources: int = 3) -> ComposedAnswer:

@@ -34,7 +34,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
     from langchain_openai import ChatOpenAI
 
     keep_request_bodies_out_of_logs()
-
+    # langchain sends the cap as max_completion_tokens, which llama-cpp-python's server and Ollama ignore
+    # (a looping model then fills thousands of tokens): an OpenAI-compatible URL gets max_tokens as well.
+    legacy_cap = {"max_tokens": settings.llm_max_tokens} if settings.openai_base_url else None
     return ChatOpenAI(
         model=settings.openai_model,
         api_key=settings.openai_api_key if settings.openai_api_key.get_secret_value() else SecretStr("none"),
@@ -43,6 +45,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel | None:
         max_retries=settings.llm_max_retries,
         streaming=True,
         temperature=0,
+        max_completion_tokens=settings.llm_max_tokens,
+        extra_body=legacy_cap,
     )
 
 

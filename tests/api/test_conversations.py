@@ -195,7 +195,7 @@ def test_message_is_kept_when_answering_fails(
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("retrieval exploded")
 
-    services.qa.retrieve = broken  # type: ignore[method-assign]
+    services.qa.plan = broken  # type: ignore[method-assign]
     response = client.post(
         f"{API}/conversations/{conversation}/messages", json={"content": QUESTION}, headers=auth(mentee)
     )

@@ -75,7 +75,7 @@ def test_failing_model_and_failing_answer_log_no_message_text(
         person = Participants(services).add("Zebulon Quark", "mentee")
         with caplog.at_level(logging.DEBUG), TestClient(create_app(llm, services=services)) as client:
             exercise(client, person)
-            services.qa.retrieve = lambda *a, **k: (_ for _ in ()).throw(RuntimeError(SECRET_TEXTS[0]))  # type: ignore[method-assign]
+            services.qa.plan = lambda *a, **k: (_ for _ in ()).throw(RuntimeError(SECRET_TEXTS[0]))  # type: ignore[method-assign]
             conversation = client.post(f"{API}/conversations", json={}, headers=auth(person)).json()["id"]
             failed = client.post(
                 f"{API}/conversations/{conversation}/messages", json={"content": SECRET_TEXTS[1]}, headers=auth(person)

@@ -278,7 +278,7 @@ class StoreDown:
 
 
 def test_a_failed_answer_is_an_openai_error_and_the_message_stays_stored(live: Live) -> None:
-    live.services.qa.retriever = StoreDown()  # type: ignore[assignment]
+    live.services.qa.answerer.retriever = StoreDown()  # type: ignore[assignment]
     client, user_id = live.client()
     with pytest.raises(openai.InternalServerError) as failed:
         client.chat.completions.create(model="tandem-ask", messages=[{"role": "user", "content": QUESTION}])

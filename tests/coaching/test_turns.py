@@ -55,7 +55,7 @@ def test_an_answer_that_fails_ends_in_an_error_event_and_keeps_the_message(
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("retrieval exploded")
 
-    services.qa.retrieve = broken  # type: ignore[method-assign]
+    services.qa.plan = broken  # type: ignore[method-assign]
     final = asyncio.run(final_event(services.turns.run(user, conversation_id=conversation.id, content="What is SBI?")))
 
     assert final.kind == "error" and "saved" in final.text and final.stored is None

@@ -304,7 +304,10 @@ def test_instructions_inside_an_uploaded_guideline_do_not_widen_what_the_model_s
     turn = b.say(conversation, "How does lunch roulette work and when do I sign up?", stream=True)
     assert turn.status == 200
 
-    assert len(stub.behaviour.requests) == served + 1
+    assert len(stub.behaviour.requests) == served + 2  # the follow-up rewritten to stand alone, then the answer
+    rewrite = json.dumps(stub.behaviour.requests[-2])
+    for secret in (*A_MARKERS, a.person["token"], b.person["token"], admin["token"], API_KEY):
+        assert secret not in rewrite, f"{secret!r} reached the model"
     request = stub.behaviour.requests[-1]
     sent = json.dumps(request)
     roles = [m["role"] for m in request["messages"]]

@@ -39,7 +39,6 @@ def llm_qa(services: Services, stub: OpenAIStub, *, timeout: float = 5.0, retrie
         services.settings.prompts_dir,
         services.settings.knowledge_dir,
         gateway=make_gateway(settings, model),
-        min_relevance=services.settings.min_relevance,
     )
 
 
@@ -61,6 +60,8 @@ def test_streams_the_model_answer_with_citations(services: Services, stub: OpenA
 
     request = stub.behaviour.requests[0]
     assert request["stream"] is True and request["model"] == "stub-model"
+    assert request["max_completion_tokens"] == request["max_tokens"] == services.settings.llm_max_tokens
+    assert reply.data["written_by"]["model"] == "stub-model" and reply.data["written_by"]["date"]
     system = request["messages"][0]["content"]
     assert "Answer only from the numbered guideline passages" in system  # prompts/qa_system.md
     assert "[1] (knowledge/" in request["messages"][-1]["content"]
@@ -77,6 +78,13 @@ def test_markers_are_renumbered_to_the_reply_s_own_citations(services: Services,
         line.split(" - ", 1)[1].rstrip(")") for line in prompt.splitlines() if line[:1] == "[" and " - " in line
     ]
     assert [c["section"] for c in reply.citations] == [sections[1], sections[3]]
+
+
+def test_a_reply_that_marks_no_passage_cites_none(services: Services, stub: OpenAIStub) -> None:
+    stub.behaviour.reply = "Name one specific moment and say how it affected you."
+    reply = events(llm_qa(services, stub))[-1].reply
+    assert reply is not None and not reply.fallback and reply.in_scope
+    assert reply.citations == []
 
 
 @pytest.mark.parametrize("mode", ["error500", "error429", "malformed"])
