@@ -28,7 +28,7 @@ TOKEN_WITHHELD = "[token withheld]"
 PARAMETERS_WITHHELD = "[values withheld]"
 _MIN_WITHHELD_CHARS = 4  # shorter texts ("ok") would blank out ordinary words in unrelated lines
 
-_TOKENS = re.compile(r"(?i)\bbearer\s+[^\s'\",]+|\btdm_[A-Za-z0-9_\-]{8,}")
+_TOKENS = re.compile(r"(?i)\bbearer\s+[^\s'\",]+|\btdm(?:_|%5f)[A-Za-z0-9_%\-]{8,}")
 _withheld: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar("tandem_withheld_texts", default=())
 _install_lock = threading.Lock()
 _installed = False

@@ -33,8 +33,14 @@ def home_for(user: User) -> str:
 
 
 def safe_next(target: str) -> str:
-    """Only a path on this site: never another host (``//evil``, ``/\\evil``) or a scheme."""
-    if target.startswith("/") and not target.startswith(("//", "/\\")) and "\n" not in target:
+    r"""Only a path on this site: never another host (``//evil``, ``/\evil``) or a scheme.
+
+    Browsers drop tabs and line breaks from a URL before reading it (the WHATWG URL parser), so
+    ``/<TAB>/evil.example`` is ``//evil.example`` to them: any control character or whitespace refuses it.
+    """
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return ""
+    if target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return ""
 

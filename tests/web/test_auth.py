@@ -104,7 +104,17 @@ def test_signout_clears_the_cookie(client: TestClient, participants: Participant
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/goals", "/goals"), ("//evil.example", ""), ("/\\evil.example", ""), ("https://evil.example", ""), ("", "")],
+    [
+        ("/goals", "/goals"),
+        ("/goals?tab=done", "/goals?tab=done"),
+        ("//evil.example", ""),
+        ("/\\evil.example", ""),
+        ("https://evil.example", ""),
+        ("", ""),
+        ("/\t/evil.example/phish", ""),  # a browser drops the tab and reads //evil.example
+        ("/\r\n/evil.example", ""),
+        ("/ /evil.example", ""),
+    ],
 )
 def test_only_paths_on_this_site_are_followed_after_sign_in(target: str, expected: str) -> None:
     assert safe_next(target) == expected
