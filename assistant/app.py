@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant import __version__
 from assistant.api.limits import BodySizeLimit, make_rate_limiter
@@ -137,6 +138,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return JSONResponse(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             content={"detail": "the guideline index is unavailable; try again shortly"},
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(_: Request, exc: Exception) -> JSONResponse:
+        """The database is unreachable or full: a 503 the client can retry, one log line, no traceback."""
+        log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+        return JSONResponse(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            content={"detail": "the database is unavailable; nothing was changed, try again shortly"},
             headers={"Retry-After": "5"},
         )
 

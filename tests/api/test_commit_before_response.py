@@ -1,4 +1,5 @@
-"""A 2xx means committed: the request's session commits before the response is sent (issue 28, item 0)."""
+"""A 2xx means committed: the request's session commits before the response is sent (issue 28, item 0),
+and a database that fails answers 503 with Retry-After, not a plain 500."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def test_a_write_whose_commit_fails_is_never_acknowledged(
             response = failing_client.post(f"{API}/users", json={"name": "Never Stored"}, headers=auth(admin))
     finally:
         client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
-    assert response.status_code >= 500, response.text
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "5" and "database is unavailable" in response.json()["detail"]
     with services.db_factory() as db:
         assert db.scalars(select(User).where(User.name == "Never Stored")).first() is None
