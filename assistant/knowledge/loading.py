@@ -72,12 +72,22 @@ def load_document(path: Path, root: Path) -> SourceDocument:
     return SourceDocument(source, text, file_hash, "text", {"title": path.stem})
 
 
+MAX_PDF_PAGES = 2000
+"""A guideline longer than this is refused: reading it would hold the index (and memory) for minutes."""
+
+
 def _pdf_text(path: Path) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(str(path))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadableFileError(f"{path.name} has {len(reader.pages)} pages; at most {MAX_PDF_PAGES} are read")
         return "\n\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, OSError) as exc:
-        raise UnreadableFileError(f"{path.name} is not a readable PDF: {exc}") from exc
+    except UnreadableFileError:
+        raise
+    except (PyPdfError, ValueError, OSError, RecursionError, MemoryError) as exc:
+        # every pypdf error (a stream that inflates past its limit is LimitReachedError) means "not readable":
+        # the file is skipped with a warning instead of failing the whole re-index or the start-up
+        raise UnreadableFileError(f"{path.name} is not a readable PDF: {type(exc).__name__}") from exc

@@ -150,3 +150,18 @@ def test_interrupted_ingest_is_repaired(corpus: Path, store: ChromaStore, embedd
     assert summary.updated == 1
     restored = [c for c in store.all_chunks() if c.source.endswith("planning-sessions.md")]
     assert len(restored) == restored[0].chunk_count
+
+
+def test_a_pdf_longer_than_the_page_cap_is_refused_in_one_line(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    from assistant.knowledge.loading import MAX_PDF_PAGES, UnreadableFileError
+
+    writer = PdfWriter()
+    for _ in range(MAX_PDF_PAGES + 1):
+        writer.add_blank_page(width=200, height=200)
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(UnreadableFileError, match=f"at most {MAX_PDF_PAGES}"):
+        load_document(path, tmp_path)
