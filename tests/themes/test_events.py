@@ -166,9 +166,15 @@ def test_no_event_column_holds_any_part_of_the_message(
     for event in stored:
         assert event.theme in classifier.theme_ids
         assert event.participant_key == participant_key(user_id, SECRET)
-        for value in (event.role, event.cohort, event.participant_key, str(event.confidence)):
+        # the key is the HMAC of the id (above) and the confidence a number: a run of the id's digits can turn
+        # up in a hex digest or a decimal by chance (user 817, key "...4817..."), so those two are checked
+        # for the message's words, and the text columns for everything planted
+        assert isinstance(event.confidence, float)
+        for value in (event.role, event.cohort, event.participant_key):
             assert value is not None
-            assert not any(piece in value for piece in planted if len(piece) > 2), (value, planted)
+            words = [piece for piece in planted if len(piece) > 2 and not piece.isdigit()]
+            checked = planted if value != event.participant_key else words
+            assert not any(piece in value for piece in checked if len(piece) > 2), (value, planted)
             assert not any(piece in value for piece in long_pieces), value
         assert event.week_start == date(2030, 4, 8)
 
