@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.coaching.feedback import check_feedback, summarize_rehearsal, validate_line
 from assistant.coaching.goal_coach import coach_goal
 from assistant.coaching.goals import validate_draft
-from assistant.coaching.qa import QAService, Reply, ReplyEvent, word_tokens
+from assistant.coaching.qa import QAService, Reply, ReplyEvent, fallback_notice, word_tokens
 from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_call, respond, start_rehearsal
 from assistant.coaching.sessions import GoalBrief, plan_session
 from assistant.llm.composer import OFFLINE_PROVIDER
@@ -242,7 +242,7 @@ class SkillRouter:
             )
         critique = (await asyncio.to_thread(check_feedback, content, self.knowledge_dir)).as_contract()
         persona_turn = respond(rehearsal, content, self.knowledge_dir, critique)
-        reply_text, provider = persona_turn.reply, OFFLINE_PROVIDER
+        reply_text, provider, notice = persona_turn.reply, OFFLINE_PROVIDER, ""
         if self.gateway is not None:
             try:
                 reply_text = await self.gateway.complete(persona_call(rehearsal, content, critique))
@@ -250,12 +250,15 @@ class SkillRouter:
                 rehearsal.transcript[-1] = (rehearsal.transcript[-1][0], reply_text)
             except Exception as exc:  # the endpoint failed or leaked its prompt; the offline persona answers
                 log.warning("persona reply by the chat model failed (%s)", type(exc).__name__)
+                notice = fallback_notice(exc)
+        data = {"critique": critique, "reaction": persona_turn.reaction, "speaker": rehearsal.persona.speaker}
         return Reply(
             reply_text,
             [],  # in character: the persona never cites guidelines (the critique keeps its own citations)
             provider,
             in_scope=True,
-            data={"critique": critique, "reaction": persona_turn.reaction, "speaker": rehearsal.persona.speaker},
+            fallback=bool(notice),  # said outside the persona's words: the reply is flagged and the notice kept
+            data={**data, "fallback_notice": notice} if notice else data,
             state=rehearsal.to_dict(),
         )
 

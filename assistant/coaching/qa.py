@@ -31,7 +31,11 @@ from assistant.retrieval.hybrid import HybridRetriever, Passage
 log = logging.getLogger(__name__)
 
 CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
-FALLBACK_NOTICE = "The language model did not answer in time, so Tandem's offline assistant answered instead."
+TIMEOUT_NOTICE = "The language model did not answer in time, so Tandem's offline assistant answered instead."
+ERROR_NOTICE = (
+    "The language model's endpoint failed (an error or an unreadable reply), so Tandem's offline assistant "
+    "answered instead."
+)
 LEAK_NOTICE = (
     "The language model's reply repeated Tandem's instructions, so Tandem's offline assistant answered instead."
 )
@@ -200,7 +204,7 @@ class QAService:
             log.warning("chat model failed (%s); offline composer answers", type(exc).__name__)
             if shown:
                 yield ReplyEvent("reset")
-            notice = LEAK_NOTICE if isinstance(exc, InstructionsLeakError) else FALLBACK_NOTICE
+            notice = fallback_notice(exc)
             reply = offline_reply(plan, notice)
             async for event in whole(reply):
                 yield event
@@ -267,6 +271,18 @@ def renumber_markers(text: str, passages: list[Passage], cited: list[Passage]) -
     """
     position = {passages.index(p) + 1: n for n, p in enumerate(cited, 1)}
     return CITATION_MARK.sub(lambda m: f"[{position.get(int(m.group(1)), int(m.group(1)))}]", text)
+
+
+def fallback_notice(exc: BaseException) -> str:
+    """Why the offline assistant answered: the model leaked its prompt, timed out, or failed otherwise."""
+    if isinstance(exc, InstructionsLeakError):
+        return LEAK_NOTICE
+    seen: BaseException | None = exc
+    while seen is not None:  # the client's own timeout arrives as openai.APITimeoutError, maybe wrapped
+        if isinstance(seen, TimeoutError) or any("Timeout" in kind.__name__ for kind in type(seen).__mro__):
+            return TIMEOUT_NOTICE
+        seen = seen.__cause__ or seen.__context__
+    return ERROR_NOTICE
 
 
 def offline_reply(plan: AnswerPlan, notice: str = "") -> Reply:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.coaching.qa import FALLBACK_NOTICE, QAService, ReplyEvent
+from assistant.coaching.qa import ERROR_NOTICE, TIMEOUT_NOTICE, QAService, ReplyEvent
 from assistant.config import Settings
 from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.services import Services
@@ -93,7 +93,7 @@ def test_endpoint_failures_fall_back_to_offline_and_say_so(services: Services, s
     reply = events(llm_qa(services, stub, retries=1))[-1].reply
     assert reply is not None
     assert reply.fallback and reply.provider == "offline"
-    assert reply.text.startswith(FALLBACK_NOTICE)
+    assert reply.text.startswith(ERROR_NOTICE)  # an error is not called a timeout
     assert reply.citations and reply.in_scope
     if mode != "malformed":
         assert len(stub.behaviour.requests) == 2  # one retry, then the fallback
@@ -103,7 +103,7 @@ def test_slow_endpoint_times_out_and_falls_back(services: Services, stub: OpenAI
     stub.behaviour.mode = "slow"
     stub.behaviour.delay_seconds = 3
     reply = events(llm_qa(services, stub, timeout=0.5))[-1].reply
-    assert reply is not None and reply.fallback and FALLBACK_NOTICE in reply.text
+    assert reply is not None and reply.fallback and TIMEOUT_NOTICE in reply.text
 
 
 def test_stream_cut_halfway_resets_and_falls_back(services: Services, stub: OpenAIStub) -> None:
@@ -169,4 +169,20 @@ def test_every_turn_stores_exactly_one_question_and_one_answer(
     assert [m["role"] for m in messages] == ["user", "assistant"] * 2
     assert all(m["fallback"] is (mode != "ok") for m in messages if m["role"] == "assistant")
     if mode != "ok":
-        assert all(m["content"].startswith(FALLBACK_NOTICE) for m in messages if m["role"] == "assistant")
+        notices = (TIMEOUT_NOTICE, ERROR_NOTICE)
+        assert all(m["content"].startswith(notices) for m in messages if m["role"] == "assistant")
+
+
+def test_a_rehearsal_whose_model_fails_is_flagged_as_a_fallback(services: Services, stub: OpenAIStub) -> None:
+    from assistant.coaching.modes import SkillRouter, initial_state
+    from assistant.coaching.qa import collect
+
+    stub.behaviour.mode = "error500"
+    qa = llm_qa(services, stub)
+    router = SkillRouter(qa, services.settings.knowledge_dir, gateway=qa.gateway)
+    state, _ = initial_state("rehearse", {"persona": {"attitude": "defensive"}}, services.settings.knowledge_dir)
+    line = "In Monday's review you read the slides aloud for twenty minutes, and two people stopped listening."
+    reply = asyncio.run(collect(router.stream(mode="rehearse", state=state, content=line, role="mentor")))
+    assert reply.fallback and reply.provider == "offline"
+    assert reply.data["fallback_notice"] == ERROR_NOTICE
+    assert reply.text and ERROR_NOTICE not in reply.text  # the persona stays in character; the flag says it
