@@ -152,7 +152,7 @@ def users_forget(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a participant with their conversations, messages and goals (anonymous theme events stay)."""
-    from assistant.db.engine import make_db_factory, make_engine, prepare_schema, transaction
+    from assistant.db.engine import flush_deleted_pages, make_db_factory, make_engine, prepare_schema, transaction
     from assistant.participants import forget_participant
 
     if not yes and not typer.confirm(f"Forget user {user_id} and delete all their conversations and goals?"):
@@ -162,6 +162,7 @@ def users_forget(
         prepare_schema(engine)
         with transaction(make_db_factory(engine)) as db:
             forgotten = forget_participant(db, user_id=user_id)
+        flush_deleted_pages(engine)
     finally:
         engine.dispose()
     if forgotten is None:

@@ -32,6 +32,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA secure_delete=ON")  # a deleted message's text is overwritten, not left in free pages
             cursor.close()
 
         return engine
@@ -108,3 +109,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
             raise
         finally:
             db.close()
+
+
+def flush_deleted_pages(engine: Engine) -> None:
+    """After deleting personal text on SQLite, checkpoint the write-ahead log and truncate it, so the old
+    pages (still holding the text) leave ``tandem.db-wal``; with ``secure_delete`` the database file's
+    freed pages are already zeroed. Nothing to do on PostgreSQL (its vacuum reclaims dead rows)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

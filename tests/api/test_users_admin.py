@@ -162,3 +162,27 @@ def test_the_cohort_label_is_set_cleared_and_unknown_fields_are_refused(
         refused = client.patch(url, json=body, headers=admin)
         assert refused.status_code == 422, body
     assert client.get(f"{API}/users", headers=admin).json()["data"][-1]["cohort"] is None
+
+
+def test_a_forgotten_message_leaves_no_trace_in_the_sqlite_files(
+    client: TestClient, services: Services, participants: Participants
+) -> None:
+    if services.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's files only")
+    marker = "Quokka-Lighthouse-7731"
+    admin, mentee = participants.add("Ada Admin", "admin"), participants.add("Dana Fox", "mentee")
+    conversation = client.post(f"{API}/conversations", json={}, headers=auth(mentee)).json()["id"]
+    said = client.post(
+        f"{API}/conversations/{conversation}/messages",
+        json={"content": f"My project is called {marker}; how should we plan sessions?"},
+        headers=auth(mentee),
+    )
+    assert said.status_code == 200
+    services.themes.drain(20)
+    database = Path(services.engine.url.database or "")
+    files = [database, database.with_name(database.name + "-wal")]
+    assert any(marker.encode() in path.read_bytes() for path in files if path.exists())  # it was stored
+    assert client.delete(f"{API}/users/{mentee['id']}", headers=auth(admin)).status_code == 204
+    for path in files:
+        if path.exists():
+            assert marker.encode() not in path.read_bytes(), path.name

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from assistant.api.deps import DbDep, PathId, ServicesDep, require_roles
 from assistant.api.schemas import UTCDateTime
 from assistant.db import crud
+from assistant.db.engine import flush_deleted_pages
 from assistant.db.models import User
 from assistant.participants import forget_participant, update_participant
 from assistant.text import clean_text
@@ -111,11 +112,13 @@ def update_user(user_id: PathId, body: UserPatch, admin: Admin, db: DbDep) -> Us
 
 
 @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-def forget_user(user_id: PathId, admin: Admin, db: DbDep) -> Response:
+def forget_user(user_id: PathId, admin: Admin, db: DbDep, services: ServicesDep, after: BackgroundTasks) -> Response:
     """Forget a participant: their conversations, messages and goals are deleted; anonymous theme
-    events stay, and nothing links them to anyone any more."""
+    events stay, and nothing links them to anyone any more. The deletion is committed before the 204;
+    the old pages then leave SQLite's write-ahead log."""
     if user_id == admin.id:
         raise HTTPException(status.HTTP_409_CONFLICT, "you cannot forget yourself")
     if forget_participant(db, user_id=user_id) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    after.add_task(flush_deleted_pages, services.engine)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
