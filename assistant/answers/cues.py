@@ -8,6 +8,7 @@ learn how much each one counts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.retrieval.mirror import tokenize
 
@@ -93,17 +94,24 @@ def asked(text: str) -> dict[str, bool]:
     return {name: bool(pattern.search(text)) for name, pattern in ASKS.items()}
 
 
+@lru_cache(maxsize=32768)
 def held(text: str) -> dict[str, bool]:
+    """Cached: the texts are the index's own chunks and sentences, read again for every question."""
     return {name: bool(pattern.search(text)) for name, pattern in HOLDS.items()}
+
+
+@lru_cache(maxsize=32768)
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(token[:5] for token in tokenize(text) if len(token) > 2)
 
 
 def stems(text: str) -> set[str]:
     """Content words cut to five letters: "escalate" and "escalation" share "escal"."""
-    return {token[:5] for token in tokenize(text) if len(token) > 2}
+    return set(_stems(text))
 
 
 def overlap(question_stems: set[str], text: str) -> float:
     """The share of the question's content words that ``text`` contains."""
     if not question_stems:
         return 0.0
-    return len(question_stems & stems(text)) / len(question_stems)
+    return len(question_stems & _stems(text)) / len(question_stems)

@@ -101,6 +101,7 @@ class Answerer:
         self.model = model
         self.memory = memory
         self._headings: dict[str, np.ndarray] = {}
+        self._vectors: Vectors | None = None
         self._lock = threading.Lock()
 
     # --- stages -------------------------------------------------------------------------------------
@@ -205,15 +206,20 @@ class Answerer:
         )
 
     def vectors(self) -> Vectors:
+        """The snapshot's vectors, rebuilt only when the index changed (headings embedded once each)."""
         snapshot = self.retriever.mirror.snapshot()
-        missing = sorted({c.section for c in snapshot.chunks} - set(self._headings))
-        if missing:
-            with self._lock:
+        cached = self._vectors
+        if cached is not None and cached.snapshot is snapshot:
+            return cached
+        with self._lock:
+            missing = sorted({c.section for c in snapshot.chunks} - set(self._headings))
+            if missing:
                 embedded = self.retriever.embedder.embed(missing)
                 self._headings.update(
                     {name: np.asarray(v, np.float32) for name, v in zip(missing, embedded, strict=True)}
                 )
-        return Vectors(snapshot, self._headings)
+            self._vectors = Vectors(snapshot, self._headings)
+            return self._vectors
 
 
 def join_turns(previous: str, question: str) -> str:
