@@ -73,6 +73,9 @@ def install_limits(app: FastAPI, settings: Settings) -> None:
     app.state.rate_limiter = make_rate_limiter(
         settings.rate_limit_per_minute, settings.rate_limit_burst, settings.redis_url
     )
+    app.state.signin_limiter = make_rate_limiter(
+        settings.signin_attempts_per_minute, max(settings.signin_attempts_per_minute, 1), settings.redis_url
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=5_000_000, ge=1024, description="Limit for guideline uploads.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Messages per user per minute; 0 = off.")
     rate_limit_burst: int = Field(default=10, ge=1, description="In-memory limiter only: the burst allowed.")
+    signin_attempts_per_minute: int = Field(
+        default=10, ge=0, description="Token sign-ins a client address may try a minute before 429; 0 = off."
+    )
     redis_url: str = Field(
         default="",
         description="redis://host:6379/0 to share rate limits and the theme workers' queue across processes "

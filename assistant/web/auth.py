@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Annotated
 from urllib.parse import parse_qs, urlencode
@@ -105,6 +106,12 @@ async def signin(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=10)
     token = form.get("token", [""])[0].strip()[:MAX_TOKEN_CHARS]
     next_path = form.get("next", [""])[0]
+    limiter = getattr(request.app.state, "signin_limiter", None)
+    wait = limiter.acquire(("signin", request.client.host if request.client else "")) if limiter else 0.0
+    if wait > 0:  # guessing tokens: each address gets SIGNIN_ATTEMPTS_PER_MINUTE tries a minute
+        page = signin_form(next_path, "Too many sign-in attempts; wait a minute and try again.", 429)
+        page.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return page
     user = await run_in_threadpool(user_for_token, request.app.state.services.db_factory, token) if token else None
     if user is None:
         return signin_form(

@@ -63,6 +63,7 @@ def web_settings(tmp_path_factory: pytest.TempPathFactory, indexed_chroma: Path)
         database_url=f"sqlite:///{root / 'data' / 'tandem.db'}",
         knowledge_dir=root / "knowledge",
         llm_provider="offline",
+        signin_attempts_per_minute=0,  # one live server signs in every test's people from 127.0.0.1
     )
 
 

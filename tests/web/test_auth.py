@@ -136,3 +136,17 @@ def test_security_headers_on_pages_and_api_but_the_docs_keep_their_cdn(client: T
     assert page.headers["x-content-type-options"] == "nosniff" and page.headers["referrer-policy"] == "no-referrer"
     assert "content-security-policy" in client.get(f"{API}/health").headers
     assert "content-security-policy" not in client.get("/docs").headers
+
+
+def test_guessing_tokens_is_slowed_to_a_few_tries_a_minute(client: TestClient, participants: Participants) -> None:
+    allowed = client.app.state.services.settings.signin_attempts_per_minute  # type: ignore[attr-defined]
+    statuses = [
+        client.post("/auth/signin", content=f"token=tdm_wrong{n:04d}", headers=FORM, follow_redirects=False)
+        for n in range(allowed + 1)
+    ]
+    assert [r.status_code for r in statuses[:allowed]] == [401] * allowed
+    assert statuses[-1].status_code == 429 and int(statuses[-1].headers["Retry-After"]) >= 1
+    assert "Too many sign-in attempts" in statuses[-1].text
+    # the right token is refused too until the minute has passed: the limit is on attempts, not on failures
+    right = client.post("/auth/signin", content=f"token={participants.add()['token']}", headers=FORM)
+    assert right.status_code == 429
