@@ -158,7 +158,7 @@ class SkillRouter:
         turn = Turn(state, content, role, history, goals)
         verdict = None
         if not spec.streams:  # ask screens its own questions (tandem ask goes straight to it)
-            verdict = await asyncio.to_thread(self.qa.screen_risk, content)
+            verdict = await asyncio.to_thread(self.qa.screen_risk, content, mode_of(mode).value)
             if verdict is not None and verdict.certain:  # no role-play, no scoring: the steps, and state kept
                 escalation = self.qa.escalation(verdict)
                 for token in word_tokens(escalation.text):

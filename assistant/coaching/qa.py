@@ -121,8 +121,8 @@ class QAService:
                 log.warning("question rewrite by the chat model failed (%s)", type(exc).__name__)
         return await asyncio.to_thread(self.plan, question, role, history)
 
-    def screen_risk(self, text: str) -> RiskVerdict | None:
-        return self.risk.screen(text)
+    def screen_risk(self, text: str, mode: str = "ask") -> RiskVerdict | None:
+        return self.risk.screen(text, mode)
 
     def escalation(self, verdict: RiskVerdict) -> Reply:
         """The guidelines' escalation steps, first and cited; never a decline (``in_scope`` is true)."""

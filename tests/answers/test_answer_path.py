@@ -127,3 +127,19 @@ def test_plain_disclosures_are_caught_by_the_rules_alone() -> None:
     assert rule_kind("she said she wants to kill herself") == "self-harm"
     assert rule_kind("he threatened me with a knife in the car park") == "threat"
     assert rule_kind("my manager is falsifying the safety records") == "legal-ethical"
+
+
+@pytest.mark.parametrize(
+    ("mode", "text"),
+    [
+        ("goal", "As head of QA I sign off a lot of documents; I want to use AI to draft deviation reports by June."),
+        ("rehearse", "In this morning's stand-up you kept your camera off and only answered in the chat."),
+    ],
+)
+def test_an_ordinary_draft_or_feedback_line_is_still_coached(services: Services, mode: str, text: str) -> None:
+    """Only a rule replaces a coaching reply with the steps; the head alone can at most lead it with them."""
+    router = SkillRouter(services.qa, KNOWLEDGE)
+    state, _ = initial_state(mode, {}, KNOWLEDGE)
+    reply = asyncio.run(collect(router.stream(mode=mode, state=state, content=text, role="mentor")))
+    assert ("goal_check" if mode == "goal" else "critique") in reply.data
+    assert not reply.data.get("escalation", {}).get("certain")
