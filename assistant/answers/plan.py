@@ -1,7 +1,7 @@
 """From a question (and the turn before it) to an answer plan: sections, sentences, scope, follow-up.
 
 The stages run in order and each is a plain function of the one before, so training
-(:mod:`assistant.answers.training`) builds every head's rows with exactly the code that serves them.
+(``evals/answer_training.py``) builds every head's rows with exactly the code that serves them.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answers.cues import overlap, stems
 from assistant.answers.features import (
+    CHUNK_SCALARS,
     Candidate,
     SentenceCandidate,
     Vectors,
@@ -33,6 +33,8 @@ POOL = 20
 SELECT_FROM = 3
 """Reranked chunks whose sentences the selector reads."""
 MAX_SUPPORT = 2
+HEADING_SIM = CHUNK_SCALARS.index("heading_sim")
+OVERLAP_TEXT = CHUNK_SCALARS.index("overlap_text")
 
 
 @dataclass
@@ -88,10 +90,6 @@ class AnswerPlan:
     followup: bool
     followup_probability: float = 0.0
 
-    @property
-    def query(self) -> str:
-        return self.analysis.query
-
 
 class Answerer:
     """Runs the heads over a retrieval; one per process (it keeps the section headings' vectors)."""
@@ -107,7 +105,7 @@ class Answerer:
     # --- stages -------------------------------------------------------------------------------------
     def candidates(self, query: str, cue_text: str, audience: str | None) -> Analysis:
         retrieval = self.retriever.retrieve(query, k=POOL, audience=audience)
-        vector = np.asarray(self.retriever.embedder.embed([query])[0], np.float32)
+        vector = np.asarray(retrieval.vector, np.float32)
         vectors = self.vectors()
         candidates = [
             Candidate(p.chunk, vectors.row_of[p.chunk.id], p.dense_similarity, p.lexical_score)
@@ -148,17 +146,18 @@ class Answerer:
         return analysis
 
     def scope_row(self, analysis: Analysis, text: str) -> Analysis:
-        headings = [float(self.vectors().heading(c.chunk) @ analysis.vector) for c in analysis.candidates]
-        question_stems = stems(analysis.cue_text)
+        """The scope head reads the best of the candidates' heading similarity and word overlap, which the
+        reranker's rows already hold."""
+        rows = analysis.chunk_rows
         analysis.scope_row = scope_features(
             analysis.vector,
             text,
             analysis.dense_max,
-            max(headings, default=0.0),
+            float(rows[:, HEADING_SIM].max()) if len(rows) else 0.0,
             analysis.rerank_top,
             analysis.select_top,
             max((c.lexical for c in analysis.candidates), default=0.0),
-            max((overlap(question_stems, c.chunk.text) for c in analysis.candidates), default=0.0),
+            float(rows[:, OVERLAP_TEXT].max()) if len(rows) else 0.0,
             analysis.memory.scope_features(analysis.memory_sims),
         )
         return analysis

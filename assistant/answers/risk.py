@@ -18,7 +18,7 @@ import numpy as np
 from assistant.answers.features import risk_features
 from assistant.answers.memory import QuestionMemory
 from assistant.answers.model import AnswerModel
-from assistant.knowledge.chunking import split_sentences
+from assistant.knowledge.chunking import Chunk, split_sentences
 from assistant.knowledge.sections import MissingGuidelineError, guideline_chunks
 from assistant.retrieval.embeddings import Embedder
 
@@ -233,14 +233,9 @@ class Escalation:
     citations: list[dict[str, Any]]
 
 
-def escalation_reply(knowledge_dir: Path, verdict: RiskVerdict) -> Escalation:
+def escalation_reply(knowledge_dir: Path) -> Escalation:
     """The guidelines' own escalation steps, cited, leading the reply: immediate danger first."""
-    try:
-        chunks = guideline_chunks(knowledge_dir, ESCALATION_FILE)
-    except MissingGuidelineError:
-        chunks = ()
-    when = [c for c in chunks if c.section.startswith(WHEN_SECTION)]
-    how = [c for c in chunks if c.section.startswith(HOW_SECTION)]
+    when, how = _escalation_sections(knowledge_dir)
     when_sentences = [s for c in when for s in split_sentences(c.text)]
     how_sentences = [s for c in how for s in split_sentences(c.text)]
     danger = next((s for s in when_sentences if "immediate danger" in s.lower()), "")
@@ -270,11 +265,9 @@ def escalation_reply(knowledge_dir: Path, verdict: RiskVerdict) -> Escalation:
 
 def escalation_preface(knowledge_dir: Path) -> Escalation:
     """Two lines of the escalation steps, cited as [1], to lead a reply that then answers as usual."""
-    try:
-        chunks = guideline_chunks(knowledge_dir, ESCALATION_FILE)
-    except MissingGuidelineError:
+    when, _ = _escalation_sections(knowledge_dir)
+    if not when:
         return Escalation(FALLBACK_ESCALATION, [])
-    when = [c for c in chunks if c.section.startswith(WHEN_SECTION)]
     sentences = [s for c in when for s in split_sentences(c.text)]
     danger = next((s for s in sentences if "immediate danger" in s.lower()), "")
     text = (
@@ -282,10 +275,21 @@ def escalation_preface(knowledge_dir: Path) -> Escalation:
         "breach, the program guidelines say to escalate to HR immediately: contact the HR program lead directly, "
         f"and you do not need proof first. {danger} [1]"
     ).strip()
-    return Escalation(text, [_citation(when[0])] if when else [])
+    return Escalation(text, [_citation(when[0])])
 
 
-def _list_after(lead_in: str, chunks: list[Any]) -> list[str]:
+def _escalation_sections(knowledge_dir: Path) -> tuple[list[Chunk], list[Chunk]]:
+    """The chunks of "When to escalate to HR" and "How to escalate a concern" (none if the file is missing)."""
+    try:
+        chunks = guideline_chunks(knowledge_dir, ESCALATION_FILE)
+    except MissingGuidelineError:
+        return [], []
+    when = [c for c in chunks if c.section.startswith(WHEN_SECTION)]
+    how = [c for c in chunks if c.section.startswith(HOW_SECTION)]
+    return when, how
+
+
+def _list_after(lead_in: str, chunks: list[Chunk]) -> list[str]:
     """The list items under the line starting with ``lead_in``, emphasis removed."""
     items: list[str] = []
     for chunk in chunks:
@@ -301,5 +305,5 @@ def _list_after(lead_in: str, chunks: list[Any]) -> list[str]:
     return items
 
 
-def _citation(chunk: Any) -> dict[str, Any]:
+def _citation(chunk: Chunk) -> dict[str, Any]:
     return {"source": chunk.source, "section": chunk.section, "text": chunk.text, "chunk_id": chunk.id}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.coaching.feedback import check_feedback, summarize_rehearsal, validate_line
 from assistant.coaching.goal_coach import coach_goal
 from assistant.coaching.goals import validate_draft
-from assistant.coaching.qa import QAService, Reply, ReplyEvent, fallback_notice, word_tokens
+from assistant.coaching.qa import QAService, Reply, ReplyEvent, fallback_notice, whole
 from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_call, respond, start_rehearsal
 from assistant.coaching.sessions import GoalBrief, plan_session
 from assistant.llm.composer import OFFLINE_PROVIDER
@@ -156,25 +156,19 @@ class SkillRouter:
     ) -> AsyncIterator[ReplyEvent]:
         spec = MODES[mode_of(mode)]
         turn = Turn(state, content, role, history, goals)
-        verdict = None
-        if not spec.streams:  # ask screens its own questions (tandem ask goes straight to it)
-            verdict = await asyncio.to_thread(self.qa.screen_risk, content, mode_of(mode).value)
-            if verdict is not None and verdict.certain:  # no role-play, no scoring: the steps, and state kept
-                escalation = self.qa.escalation(verdict)
-                for token in word_tokens(escalation.text):
-                    yield ReplyEvent("token", token)
-                yield ReplyEvent("done", reply=escalation)
-                return
-        if spec.streams:
+        if spec.streams:  # ask screens its own questions (tandem ask goes straight to it)
             async for event in getattr(self, spec.skill)(turn):
                 yield event
             return
-        reply = await getattr(self, spec.skill)(turn)
-        if verdict is not None:
-            reply = self.qa.preface(verdict, reply)
-        for token in word_tokens(reply.text):
-            yield ReplyEvent("token", token)
-        yield ReplyEvent("done", reply=reply)
+        verdict = await asyncio.to_thread(self.qa.screen_risk, content, mode_of(mode).value)
+        if verdict is not None and verdict.certain:  # no role-play, no scoring: the steps, and state kept
+            reply = self.qa.escalation(verdict)
+        else:
+            reply = await getattr(self, spec.skill)(turn)
+            if verdict is not None:
+                reply = self.qa.preface(verdict, reply)
+        async for event in whole(reply):
+            yield event
 
     def _ask(self, turn: Turn) -> AsyncIterator[ReplyEvent]:
         return self.qa.stream(turn.content, turn.role, turn.history)

@@ -126,7 +126,7 @@ class QAService:
 
     def escalation(self, verdict: RiskVerdict) -> Reply:
         """The guidelines' escalation steps, first and cited; never a decline (``in_scope`` is true)."""
-        escalation = escalation_reply(self.knowledge_dir, verdict)
+        escalation = escalation_reply(self.knowledge_dir)
         return Reply(
             escalation.text,
             escalation.citations,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answers.plan import AnswerPlan, Chosen
+from assistant.answers.plan import AnswerPlan
 from assistant.retrieval.hybrid import Passage, Retrieval
 
 OFFLINE_PROVIDER = "offline"
@@ -75,10 +75,6 @@ def compose_from_plan(plan: AnswerPlan) -> ComposedAnswer:
     citations = [citation_for(passages[cid]) for cid in cited if cid in passages]
     text = " ".join(parts) + "\n\n" + OFFLINE_FOOTER
     return ComposedAnswer(text, citations, in_scope=True, chunk_ids=cited)
-
-
-def chosen_text(chosen: list[Chosen]) -> list[str]:
-    return [c.sentence.text for c in chosen]
 
 
 def compose_answer(retrieval: Retrieval, max_sentences: int = 4, max_sources: int = 3) -> ComposedAnswer:

@@ -49,6 +49,8 @@ class Retrieval:
     best_similarity: float
     sentences: dict[str, list[ScoredSentence]] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    """The query's embedding (the answer heads read it instead of embedding the query again)."""
 
 
 def _chroma_where(filters: dict[str, Any]) -> dict[str, Any] | None:
@@ -136,7 +138,7 @@ class HybridRetriever:
         sentences = score_sentences(snapshot, top, vector)
         timings["sentence_scoring"] = _since(started)
         best = max((s for _, s in dense), default=0.0)
-        return Retrieval(passages, best, sentences, timings)
+        return Retrieval(passages, best, sentences, timings, vector)
 
     def _dense(
         self, snapshot: Snapshot, vector: np.ndarray, mask: np.ndarray, pool: int, filters: dict[str, Any]
