@@ -180,6 +180,21 @@ def choose_c(
     return best
 
 
+def top1_rate(
+    head: LogisticHead,
+    rows: Sequence[dict[str, Any]],
+    matrix: Callable[[dict[str, Any]], np.ndarray],
+    right: Callable[[dict[str, Any], int], bool],
+) -> float:
+    """The share of ``rows`` whose best-scored candidate is right (a row with no candidate is a miss)."""
+    hits = 0
+    for row in rows:
+        x = matrix(row)
+        if len(x):
+            hits += right(row, int(np.argmax(head.probabilities(x))))
+    return hits / max(len(rows), 1)
+
+
 def with_threshold(head: LogisticHead, threshold: float) -> LogisticHead:
     return LogisticHead(head.weights, head.bias, float(threshold), head.mean, head.scale)
 
@@ -240,17 +255,13 @@ class Trainer:
         dev_rows = self.of("dev", ("single", "followup"))
         x, y = stack(train_rows)
 
-        def at_one(head: LogisticHead) -> float:
-            hits = 0
-            for row in dev_rows:
-                analysis = self.analysis(row)
-                if analysis.candidates:
-                    best = int(np.argmax(head.probabilities(analysis.chunk_rows)))
-                    chunk = analysis.candidates[best].chunk
-                    hits += is_gold(row, chunk.source, chunk.section)
-            return hits / max(len(dev_rows), 1)
+        def right_section(row: dict[str, Any], best: int) -> bool:
+            chunk = self.analysis(row).candidates[best].chunk
+            return is_gold(row, chunk.source, chunk.section)
 
-        fitted = choose_c(x, y, at_one)
+        fitted = choose_c(
+            x, y, lambda head: top1_rate(head, dev_rows, lambda r: self.analysis(r).chunk_rows, right_section)
+        )
         self.log["rerank"] = {"C": fitted.C, "dev_section_at_1": round(fitted.dev_figure, 4), "rows": len(y)}
         self.set_head("rerank", fitted.head)
         for row in self.answerable:
@@ -272,16 +283,13 @@ class Trainer:
         x = np.concatenate([self.analysis(r).sentence_rows for r in train_rows])
         y = np.asarray([label for r in train_rows for label in labels(r)], dtype=int)
 
-        def lead_right(head: LogisticHead) -> float:
-            hits = 0
-            for row in dev_rows:
-                analysis = self.analysis(row)
-                if analysis.sentences:
-                    best = int(np.argmax(head.probabilities(analysis.sentence_rows)))
-                    hits += labels(row)[best]
-            return hits / max(len(dev_rows), 1)
-
-        fitted = choose_c(x, y, lead_right)
+        fitted = choose_c(
+            x,
+            y,
+            lambda head: top1_rate(
+                head, dev_rows, lambda r: self.analysis(r).sentence_rows, lambda r, best: labels(r)[best]
+            ),
+        )
         # supports: the threshold with the best F1 over the non-lead sentences of dev
         scored = []
         for row in dev_rows:

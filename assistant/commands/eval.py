@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -271,16 +272,7 @@ def judgments(
         report = evaluate_split(split, load_settings().knowledge_dir, only)
     except DatasetError as exc:
         fail(str(exc))
-    if as_json:
-        print_json(report)
-    else:
-        console.print(render(report), markup=False, highlight=False)
-    if gate:
-        failures = below_floor(report)
-        for failure in failures:
-            errors.print(f"gate: {failure}", markup=False, highlight=False)
-        if failures:
-            raise typer.Exit(1)
+    show_and_gate(report, render, below_floor if gate else None, as_json)
 
 
 def train_answers(
@@ -343,13 +335,22 @@ def answers(
     if split not in {name for name, _ in SPLIT_SHARES}:
         fail("--split must be one of train, dev, test")
     report = evaluate(split, MiniLMEmbedder(cache_size=4096))
+    show_and_gate(report, render, below_target if gate else None, as_json)
+
+
+def show_and_gate(
+    report: dict[str, Any],
+    render: Callable[[dict[str, Any]], str],
+    misses: Callable[[dict[str, Any]], list[str]] | None,
+    as_json: bool,
+) -> None:
+    """Print a report (JSON or text); with ``misses``, print each figure it finds short and exit 1 if any."""
     if as_json:
         print_json(report)
     else:
         console.print(render(report), markup=False, highlight=False)
-    if gate:
-        failures = below_target(report)
-        for failure in failures:
-            errors.print(f"gate: {failure}", markup=False, highlight=False)
-        if failures:
-            raise typer.Exit(1)
+    failures = misses(report) if misses is not None else []
+    for failure in failures:
+        errors.print(f"gate: {failure}", markup=False, highlight=False)
+    if failures:
+        raise typer.Exit(1)
