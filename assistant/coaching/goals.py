@@ -154,17 +154,16 @@ def _reason(feature: str) -> str:
 def _criterion(name: str, text: str, judgment: Judgment) -> Criterion:
     verdict = judgment.verdicts[name]
     supporting, opposing = EVIDENCE[name]
-    label = LABELS[name]
     if verdict.met:
         match = judgment.first(supporting)
         if match is not None:
-            return Criterion(True, f'{label}: "{_quote(text, match)}" {_reason(match.feature)}.')
+            return Criterion(True, f'"{_quote(text, match)}" {_reason(match.feature)}.')
         because = MET_WITHOUT_EVIDENCE.get(name, "the draft as a whole reads as meeting it")
-        return Criterion(True, f"{label}: {because} (confidence {verdict.probability:.2f}).")
+        return Criterion(True, f"{because[:1].upper()}{because[1:]}.")
     match = judgment.first(opposing)
     if match is not None:
-        return Criterion(False, f'{label}: "{_quote(text, match)}" {_reason(match.feature)}; {NOT_MET[name]}.')
-    return Criterion(False, f"{label}: {NOT_MET[name]}.")
+        return Criterion(False, f'"{_quote(text, match)}" {_reason(match.feature)}; {NOT_MET[name]}.')
+    return Criterion(False, f"{NOT_MET[name][:1].upper()}{NOT_MET[name][1:]}.")
 
 
 def _quote(text: str, match: Match, max_words: int = 14) -> str:

@@ -174,14 +174,16 @@ class SkillRouter:
         return self.qa.stream(turn.content, turn.role, turn.history)
 
     async def _goal(self, turn: Turn) -> Reply:
-        coaching = await coach_goal(turn.content, self.knowledge_dir, self.gateway)
-        source = coaching.suggestion_source
+        coaching = await coach_goal(turn.content, self.knowledge_dir, self.gateway, turn.state)
+        source = coaching.source
+        check = coaching.turn.check
         return Reply(
             coaching.render(),
-            citations_of(coaching.check.citations),
+            citations_of(check.citations if check else []),
             source if source != "offline" else OFFLINE_PROVIDER,
             in_scope=True,
-            data={"goal_check": coaching.as_data()},
+            data=coaching.as_data(),
+            state=coaching.turn.state.to_dict(),
         )
 
     async def _plan(self, turn: Turn) -> Reply:

@@ -54,15 +54,26 @@ def gateway(model: RecordingModel) -> ModelGateway:
 
 
 def test_the_goal_coach_sends_the_scrubbed_draft_and_shows_a_good_rewrite() -> None:
-    rewrite = "By 30 June, build one Power BI dashboard for Dana Fox's weekly sales review and share it with my team."
+    rewrite = "By 30 June, build 3 Power BI dashboards for Dana Fox's weekly sales review and share them with my team."
     model = RecordingModel(rewrite)
-    draft = "Build a Power BI dashboard for Dana Fox's sales review"
+    draft = "Build 3 Power BI dashboards for Dana Fox's weekly sales review by 30 June"
 
     coaching = asyncio.run(coach_goal(draft, KNOWLEDGE, gateway(model)))
 
     assert "Dana Fox" not in sent_text(model) and "[PERSON]" in sent_text(model)
-    assert coaching.suggestion_source == "openai:recording"
-    assert coaching.suggestion == rewrite
+    assert coaching.source == "openai:recording"
+    assert coaching.turn.draft == rewrite
+
+
+def test_the_goal_coach_keeps_its_own_draft_when_the_model_drops_a_detail_or_writes_an_essay() -> None:
+    draft = "Build 3 Power BI dashboards for the weekly sales review by 30 June"
+    dropped = "Build Power BI dashboards for the weekly sales review by 30 June."
+    essay = "SMART goals are specific. " * 5 + "Build 3 Power BI dashboards for the weekly sales review by 30 June."
+    for reply in (dropped, essay):
+        coaching = asyncio.run(coach_goal(draft, KNOWLEDGE, gateway(RecordingModel(reply))))
+
+        assert coaching.source == "offline" and "not used" in coaching.note
+        assert "3 Power BI dashboards" in coaching.turn.draft
 
 
 def test_the_goal_coach_never_shows_a_reply_that_repeats_its_instructions() -> None:
@@ -70,10 +81,11 @@ def test_the_goal_coach_never_shows_a_reply_that_repeats_its_instructions() -> N
         "Keep the mentee's own intent and words. Change only what the analysis says is missing or unrealistic. "
         "Never invent facts the mentee did not give."
     )
-    coaching = asyncio.run(coach_goal("get better at tech", KNOWLEDGE, gateway(RecordingModel(leak))))
+    draft = "Build 3 Power BI dashboards for the weekly sales review by 30 June"
+    coaching = asyncio.run(coach_goal(draft, KNOWLEDGE, gateway(RecordingModel(leak))))
 
-    assert coaching.suggestion_source == "offline"
-    assert "Keep the mentee's own intent" not in coaching.suggestion
+    assert coaching.source == "offline"
+    assert "Keep the mentee's own intent" not in coaching.render()
     assert "did not answer" in coaching.note
 
 
