@@ -73,6 +73,7 @@ class FeedbackCheck:
     flags: list[Flag]
     rephrasings: list[str]
     citations: list[dict[str, Any]]
+    is_feedback: bool = True  # False for a greeting, small talk, a question, an apology or a check-in
 
     def as_contract(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,12 @@ HEDGES = re.compile(
     re.IGNORECASE,
 )
 MIN_STACKED_HEDGES = 2
+EVALUATES = re.compile(
+    r"\b(?:could|should|needs?\s+to|might)\s+be\s+(?:a\s+(?:bit|little)\s+)?(?:better|clearer|shorter|improved|"
+    r"tighter|more\s+\w+|less\s+\w+)\b|\bnot\s+(?:so\s+)?(?:great|good|ideal|clear)\b|"
+    r"\btoo\s+(?:long|much|many|busy|fast|slow|quiet|loud)\b|\ba\s+bit\s+much\b",
+    re.IGNORECASE,
+)  # criticism without any SBI part is still feedback (vague feedback), whatever the head says
 
 
 _WHY_FLAG = {
@@ -138,7 +145,16 @@ def check_feedback(line: str, knowledge_dir: Path, embedder: Embedder | None = N
     spans = {name: _evidence(judgment, name) for name in SBI}
     parts = {name: _part(name, text, judgment.verdicts[name].met, spans[name]) for name in SBI}
     flags = _flags(text, judgment, behavior_met=parts["behavior"].met)
-    rephrasings = _rephrase(text, parts, flags, spans["situation"], spans["behavior"], spans["impact"])
+    is_feedback = (
+        judgment.verdicts["is_feedback"].met
+        or any(f.kind in ("judgmental", "absolute", "vague") for f in flags)
+        or bool(EVALUATES.search(text))
+    )
+    if not is_feedback:  # a greeting, a question or an apology has no situation, behaviour or impact to score
+        parts = {name: Part(False, NOT_FEEDBACK) for name in SBI}
+    rephrasings = (
+        _rephrase(text, parts, flags, spans["situation"], spans["behavior"], spans["impact"]) if is_feedback else []
+    )
     sections = [SECTION_SBI]
     if any(flag.kind == "judgmental" for flag in flags):
         sections.append(SECTION_JUDGMENTAL)
@@ -153,14 +169,29 @@ def check_feedback(line: str, knowledge_dir: Path, embedder: Embedder | None = N
         flags=flags,
         rephrasings=rephrasings,
         citations=citations,
+        is_feedback=is_feedback,
     )
 
 
+NOT_FEEDBACK = (
+    "This line is not feedback (a greeting, small talk, a question, an apology or a check-in), so there is "
+    "nothing to score against Situation-Behavior-Impact."
+)
+
+
 def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]:
-    """How a whole rehearsal went: SBI coverage, flag counts, the best line, the weakest, and advice."""
+    """How a whole rehearsal went: SBI coverage, flag counts, the best line, the weakest, advice, and how the
+    lines moved.
+
+    Only lines that are feedback are scored (a greeting or a check-in is not a miss). Rephrasings are built
+    from the mentor's own words: the weakest lines, with flagged words taken out and a missing situation or
+    impact borrowed from another line of the same rehearsal; a line whose missing part nobody said is not
+    rephrased (the advice says what to add), so no rephrasing carries a placeholder.
+    """
     if not lines:
         raise ValueError("the rehearsal has no lines")
-    checks = [check_feedback(line, knowledge_dir) for line in lines]
+    every_check = [check_feedback(line, knowledge_dir) for line in lines]
+    checks = [c for c in every_check if c.is_feedback] or every_check
     count = len(checks)
     share = {part: round(sum(getattr(c, part).met for c in checks) / count, 3) for part in SBI}
     flag_counts = Counter(flag.kind for c in checks for flag in c.flags)
@@ -171,9 +202,7 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
     for item in advice:
         if item["citation"] not in citations:
             citations.append(item["citation"])
-    rephrasings = list(dict.fromkeys(r for i in ranked for r in checks[i].rephrasings))[:2]
-    if len(rephrasings) < 2 and any(c.rephrasings for c in checks):
-        rephrasings.append(SBI_FRAME)  # the shape to reuse, when only one line needed rewording
+    rephrasings = _rephrase_from_rehearsal([checks[i] for i in ranked], knowledge_dir)
     return {
         "lines": count,
         "share_met": share,
@@ -187,8 +216,9 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
         "needs_work": {
             "line": weakest.line,
             "score": weakest.score(),
-            "rephrasing": weakest.rephrasings[0] if weakest.rephrasings else None,
+            "rephrasing": rephrasings[0] if rephrasings and weakest.score() < strongest.score() else None,
         },
+        "progress": _progress(every_check),
         "advice": [
             {"text": item["text"], "source": item["citation"]["source"], "section": item["citation"]["section"]}
             for item in advice
@@ -197,7 +227,59 @@ def summarize_rehearsal(lines: list[str], knowledge_dir: Path) -> dict[str, Any]
     }
 
 
-SBI_FRAME = f"In {WHEN}, I noticed {WHAT}, and {EFFECT}. {FOLLOW_UP}"
+def _rephrase_from_rehearsal(ranked: list[FeedbackCheck], knowledge_dir: Path, limit: int = 2) -> list[str]:
+    """Up to ``limit`` rephrasings of the weakest lines, each part in the mentor's own words."""
+    donors: dict[str, str] = {}
+    for check in ranked[::-1]:  # the strongest line's words first
+        judgment = feedback_judge().judge(check.line)
+        for part in ("situation", "impact"):
+            span = _evidence(judgment, part) if getattr(check, part).met else None
+            if span and part not in donors:
+                donors[part] = check.line[span[0] : span[1]].strip(" ,.;")
+    rephrasings: list[str] = []
+    for check in ranked:
+        missing = [part for part in SBI if not getattr(check, part).met]
+        if not check.flags and not missing:
+            continue
+        if "behavior" in missing or any(part not in donors for part in missing):
+            continue  # what the person did is the mentor's to say; nothing to borrow
+        judgment = feedback_judge().judge(check.line)
+        spans = [_evidence(judgment, part) for part in SBI if getattr(check, part).met]
+        body = _tidy(
+            _edit_flagged(check.line, check.flags, [s for s in spans if s]), "hedging" in {f.kind for f in check.flags}
+        )
+        sentence = body.rstrip(".!? ")
+        if not sentence:
+            continue
+        if "situation" in missing:
+            situation = donors["situation"]
+            sentence = f"{situation[:1].upper()}{situation[1:]}, {_lower_first(sentence)}"
+        if "impact" in missing:
+            sentence = f"{sentence}, and {_lower_first(donors['impact'])}"
+        sentence = re.sub(r"\s{2,}", " ", sentence).strip()
+        sentence = sentence[:1].upper() + sentence[1:] + "."
+        if PLACEHOLDER_TEXT.search(sentence) or sentence in rephrasings:
+            continue
+        rephrasings.append(sentence)
+        if len(rephrasings) == limit:
+            break
+    return rephrasings
+
+
+PLACEHOLDER_TEXT = re.compile(r"\[[^\]]{2,60}\]")
+
+
+def _progress(checks: list[FeedbackCheck]) -> list[dict[str, Any]]:
+    """Each line of the rehearsal in order: whether it was feedback, the SBI parts it named and its flags."""
+    return [
+        {
+            "line": number,
+            "feedback": check.is_feedback,
+            "parts": [part for part in SBI if getattr(check, part).met],
+            "flags": sorted({flag.kind for flag in check.flags}),
+        }
+        for number, check in enumerate(checks, 1)
+    ]
 
 
 def _went_well(checks: list[FeedbackCheck], share: dict[str, float], flags: Counter[str]) -> list[str]:
@@ -207,9 +289,12 @@ def _went_well(checks: list[FeedbackCheck], share: dict[str, float], flags: Coun
     kept = [f"You named {' and '.join(every)} in every line." if every else ""]
     if not any(flags.get(kind) for kind in ("judgmental", "absolute", "condescending")):
         kept.append("No labels, absolutes or condescending words: you kept to facts.")
-    full = next((c.line for c in checks if all(getattr(c, part).met for part in SBI)), None)
+    full = next((c.line for c in checks if all(getattr(c, part).met for part in SBI) and not c.flags), None)
     if full and len(every) < len(SBI):
-        kept.append(f'This line had all three parts: "{full}"')
+        kept.append(f'This line named the situation, the behaviour and its impact: "{_shorten(full, 40)}"')
+    elif not full and (best := max(checks, key=lambda c: c.score(), default=None)) and best.score() > 0:
+        named = [names[part] for part in SBI if getattr(best, part).met]
+        kept.append(f'Your clearest line named {" and ".join(named)}: "{_shorten(best.line, 40)}"')
     return [item for item in kept if item] or ["You kept practising; each try makes the real conversation easier."]
 
 

@@ -15,7 +15,15 @@ from assistant.coaching.feedback import check_feedback, summarize_rehearsal, val
 from assistant.coaching.goal_coach import coach_goal
 from assistant.coaching.goals import validate_draft
 from assistant.coaching.qa import QAService, Reply, ReplyEvent, fallback_notice, whole
-from assistant.coaching.rehearsal import MENTOR, Persona, RehearsalState, persona_call, respond, start_rehearsal
+from assistant.coaching.rehearsal import (
+    MENTOR,
+    Persona,
+    RehearsalState,
+    one_speaker,
+    persona_call,
+    respond,
+    start_rehearsal,
+)
 from assistant.coaching.sessions import GoalBrief, plan_session
 from assistant.llm.composer import OFFLINE_PROVIDER
 
@@ -236,18 +244,26 @@ class SkillRouter:
                 data={"summary": summary},
                 state=ended,
             )
-        critique = (await asyncio.to_thread(check_feedback, content, self.knowledge_dir)).as_contract()
+        check = await asyncio.to_thread(check_feedback, content, self.knowledge_dir)
+        critique = {**check.as_contract(), "is_feedback": check.is_feedback}
         persona_turn = respond(rehearsal, content, self.knowledge_dir, critique)
         reply_text, provider, notice = persona_turn.reply, OFFLINE_PROVIDER, ""
         if self.gateway is not None:
             try:
-                reply_text = await self.gateway.complete(persona_call(rehearsal, content, critique))
-                provider = self.gateway.provider
+                spoken = one_speaker(await self.gateway.complete(persona_call(rehearsal, content, critique)), rehearsal)
+                if not spoken or spoken.lower() == " ".join(content.split()).lower():
+                    raise ValueError("the model wrote no line of its own")
+                reply_text, provider = spoken, self.gateway.provider
                 rehearsal.transcript[-1] = (rehearsal.transcript[-1][0], reply_text)
-            except Exception as exc:  # the endpoint failed or leaked its prompt; the offline persona answers
+            except Exception as exc:  # the endpoint failed, leaked its prompt or wrote a script: offline answers
                 log.warning("persona reply by the chat model failed (%s)", type(exc).__name__)
                 notice = fallback_notice(exc)
-        data = {"critique": critique, "reaction": persona_turn.reaction, "speaker": rehearsal.persona.speaker}
+        data = {
+            "critique": critique,
+            "reaction": persona_turn.reaction,
+            "mood": {"before": persona_turn.mood_before, "after": persona_turn.mood_after},
+            "speaker": rehearsal.persona.speaker,
+        }
         return Reply(
             reply_text,
             [],  # in character: the persona never cites guidelines (the critique keeps its own citations)
@@ -271,8 +287,14 @@ def _render_summary(summary: dict[str, Any]) -> str:
         "- None: every line named the situation, the behaviour and its impact."
     ]
     if summary["rephrasings"]:
-        lines += ["", "**Try saying it this way**"]
+        lines += ["", "**Try saying it this way** (your own words, rearranged)"]
         lines += [f"{number}. {text}" for number, text in enumerate(summary["rephrasings"], 1)]
+    moved = [item for item in summary.get("progress", []) if item["feedback"]]
+    if len(moved) > 1:
+        steps = " → ".join(
+            f"{len(item['parts'])}/3{' (' + ', '.join(item['flags']) + ')' if item['flags'] else ''}" for item in moved
+        )
+        lines += ["", "**How your lines moved** (SBI parts named, line by line)", f"- {steps}"]
     if summary["advice"]:
         lines += ["", "**From the guidelines**"]
         lines += [f"- {item['text']}" for item in summary["advice"]]

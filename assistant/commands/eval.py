@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
     eval_app.command("judgments")(judgments)
     eval_app.command("train-answers")(train_answers)
     eval_app.command("answers")(answers)
+    eval_app.command("conversations")(conversations)
     eval_app.command("rederive")(rederive)
     app.add_typer(eval_app, name="eval")
 
@@ -335,6 +336,19 @@ def answers(
     if split not in {name for name, _ in SPLIT_SHARES}:
         fail("--split must be one of train, dev, test")
     report = evaluate(split, MiniLMEmbedder(cache_size=4096))
+    show_and_gate(report, render, below_target if gate else None, as_json)
+
+
+def conversations(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 when a figure misses its target.")] = False,
+) -> None:
+    """Scripted goal dialogues and six-line rehearsals through the offline coach: the issue-27 measures."""
+    _require_evals()
+    from evals.conversations import below_target, evaluate, render
+
+    settings = load_settings()
+    report = evaluate(settings.knowledge_dir)
     show_and_gate(report, render, below_target if gate else None, as_json)
 
 

@@ -121,6 +121,7 @@ def evaluate_feedback(rows: Sequence[dict[str, Any]], knowledge_dir: Path) -> li
             "impact": check.impact.met,
             "judgmental": "judgmental" in kinds,
             "absolute": "absolute" in kinds,
+            "is_feedback": check.is_feedback,
         }
 
     return score_booleans(rows, FEEDBACK_LABELS, predict)

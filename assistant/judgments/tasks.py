@@ -9,7 +9,7 @@ from assistant.judgments.features import FEEDBACK_FEATURES, GOAL_FEATURES, THEME
 from assistant.judgments.training import TaskSpec
 
 GOAL_CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
-FEEDBACK_LABELS = ("situation", "behavior", "impact", "judgmental", "absolute")
+FEEDBACK_LABELS = ("situation", "behavior", "impact", "judgmental", "absolute", "is_feedback")
 TIME_WORDS: dict[str, tuple[str, ...]] = {"time_bound": ("time_frame", "vague_time", "frequency", "short_period")}
 ABSOLUTE_WORDS: dict[str, tuple[str, ...]] = {"absolute": ("absolute_word", "quote", "event_time", "habit")}
 

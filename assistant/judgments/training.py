@@ -133,12 +133,14 @@ def train_task(spec: TaskSpec, rows: Sequence[dict[str, Any]], embedder: Embedde
     y = np.array([spec.targets(r) for r in learn], dtype=bool)
     heads = {}
     for i, label in enumerate(spec.labels):
+        # a row written for some heads only (``"only": ["is_feedback"]``) trains just those
+        keep = np.array([label in row.get("only", spec.labels) for row in learn], dtype=bool)
         if label in spec.word_defined:
             kept = [feature.name in spec.word_defined[label] for feature in spec.features] + [False]
             masked = values * np.array(kept, dtype=np.float64)
-            heads[label] = train_head(embeddings, masked, y[:, i], spec, (WORD_DEFINED_SCALE,))
+            heads[label] = train_head(embeddings[keep], masked[keep], y[keep, i], spec, (WORD_DEFINED_SCALE,))
         else:
-            heads[label] = train_head(embeddings, values, y[:, i], spec)
+            heads[label] = train_head(embeddings[keep], values[keep], y[keep, i], spec)
     return {
         "features": [feature.name for feature in spec.features],
         "trained_on": {"rows": len(learn), "sha256": datasets.fingerprint(learn)},

@@ -146,7 +146,7 @@ def test_rehearse_mode_reacts_differently_and_streams(client: TestClient, partic
     assert [m["role"] for m in opening] == ["assistant"]
 
     harsh = post(client, mentor, created["id"], "You're a dinosaur with this stuff.")["reply"]
-    assert harsh["data"]["reaction"] == "judgmental"
+    assert harsh["data"]["reaction"] == "judgment"
     assert any(f["span"].lower() == "dinosaur" for f in harsh["data"]["critique"]["flags"])
     with client.stream(
         "POST",
@@ -159,7 +159,7 @@ def test_rehearse_mode_reacts_differently_and_streams(client: TestClient, partic
     ) as response:
         events = sse_events("".join(response.iter_text()))
     good = events[-1][1]
-    assert good["data"]["reaction"] == "specific" and good["content"] != harsh["content"]
+    assert good["data"]["reaction"] == "sbi" and good["content"] != harsh["content"]
 
     summary = post(client, mentor, created["id"], "end rehearsal")["reply"]
     assert summary["data"]["summary"]["lines"] == 2

@@ -63,7 +63,7 @@ def test_a_good_sbi_line_meets_all_three_without_flags() -> None:
     [
         DINOSAUR,
         "You always hit reply all.",
-        "Nobody could follow your screen-share in the last meeting because you scrolled so fast.",
+        "You scroll so fast when you share your screen, nobody can ever follow you.",
         "Typical boomer move, you printed the Teams chat in this morning's meeting.",
         "I'm sorry, maybe I'm wrong, but perhaps the slides were a little bit busy?",
     ],

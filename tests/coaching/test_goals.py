@@ -53,7 +53,7 @@ def test_a_vague_goal_misses_specific_measurable_and_time_bound() -> None:
 
 
 def test_questions_follow_the_order_of_importance() -> None:
-    result = check_goal("Knit one scarf for my granddaughter someday.", KNOWLEDGE)
+    result = check_goal("Knit one scarf from a YouTube pattern for my granddaughter someday.", KNOWLEDGE)
 
     assert [("date" in q, "matter" in q) for q in result.questions] == [(True, False), (False, True)]
 

@@ -49,7 +49,7 @@ def test_the_persona_answers_what_the_mentor_said(attitude: Attitude) -> None:
     real = {line: check_feedback(line, KNOWLEDGE).as_contract() for line in (AGEIST, SBI)}
     harsh = respond(start_rehearsal(persona, KNOWLEDGE), AGEIST, KNOWLEDGE, real[AGEIST])
     good = respond(start_rehearsal(persona, KNOWLEDGE), SBI, KNOWLEDGE, real[SBI])
-    assert (harsh.reaction, good.reaction) == ("judgmental", "specific")
+    assert (harsh.reaction, good.reaction) == ("judgment", "sbi")
     assert harsh.reply != good.reply
 
 
@@ -88,12 +88,21 @@ def test_reaction_follows_intent_and_critique() -> None:
         "question"
     )
     loaded = critique(False, False, False, ("condescending", "even"))
-    assert choose_reaction("Do you even know how to share a screen?", loaded) == "judgmental"
-    assert choose_reaction("You always ramble.", critique(False, True, False, ("absolute", "always"))) == "judgmental"
-    assert choose_reaction(SBI + " What do you think?", SBI_CRITIQUE) == "specific"
+    assert choose_reaction("Do you even know how to share a screen?", loaded) == "judgment"
+    assert choose_reaction("You always ramble.", critique(False, True, False, ("absolute", "always"))) == "judgment"
+    assert choose_reaction(SBI + " What do you think?", SBI_CRITIQUE) == "sbi"
     hedged = critique(True, True, True, ("hedging", "maybe"))
-    assert choose_reaction(SBI, hedged) == "vague"
-    assert choose_reaction("Some feedback.", {}) == "vague"
+    assert choose_reaction(SBI, hedged) == "sbi"
+    assert choose_reaction("Some feedback.", {}) == "small_talk"
+    none = critique(False, False, False)
+    assert choose_reaction("Hi Margaret, thanks for making time today.", none) == "greeting"
+    assert choose_reaction("Sorry, that came out wrong.", critique(False, False, False, ("absolute", "always"))) == (
+        "apology"
+    )
+    assert choose_reaction("Next time you could share just the slide window.", none) == "suggestion"
+    assert choose_reaction("Does that make sense?", none) == "check_in"
+    assert choose_reaction("Let's wrap up here, thanks.", none) == "closing"
+    assert choose_reaction("How was your weekend?", none) == "small_talk"
 
 
 def test_replies_are_deterministic_and_recorded() -> None:
@@ -148,3 +157,66 @@ def test_persona_prompt_fills_every_placeholder() -> None:
     assert "Head of Finance" in prompt and "25" in prompt and "skeptical" in prompt
     assert AGEIST in prompt and "Could be better." in prompt and "dinosaur" in prompt
     assert "{" not in prompt
+
+
+def test_mood_closes_after_a_judgment_and_opens_after_an_sbi_line_or_an_apology() -> None:
+    state = start_rehearsal(Persona(attitude="curious"), KNOWLEDGE)
+    harsh = respond(state, AGEIST, KNOWLEDGE, AGEIST_CRITIQUE)
+    assert harsh.mood_after < harsh.mood_before
+    sorry = respond(state, "Sorry, that came out wrong.", KNOWLEDGE, critique(False, False, False))
+    assert sorry.mood_after > sorry.mood_before
+    good = respond(state, SBI, KNOWLEDGE, SBI_CRITIQUE)
+    assert good.mood_after > good.mood_before
+
+
+def test_a_guarded_persona_answers_an_sbi_line_differently_once_it_has_opened_up() -> None:
+    guarded = start_rehearsal(Persona(attitude="defensive"), KNOWLEDGE)
+    opened = start_rehearsal(Persona(attitude="defensive"), KNOWLEDGE)
+    for _ in range(3):
+        respond(opened, SBI + f" ({_})", KNOWLEDGE, SBI_CRITIQUE)
+    assert guarded.band == "guarded" and opened.band == "open"
+
+
+def test_six_lines_of_the_same_act_never_repeat_a_persona_line() -> None:
+    for attitude in ATTITUDES:
+        state = start_rehearsal(Persona(attitude=attitude), KNOWLEDGE)
+        for _ in range(6):
+            respond(state, AGEIST, KNOWLEDGE, AGEIST_CRITIQUE)
+        replies = [text for speaker, text in state.transcript if speaker == "mentee"]
+        assert len(replies) == len(set(replies)), attitude
+
+
+def test_the_persona_takes_up_the_topic_the_mentor_named_and_remembers_what_it_agreed_to_try() -> None:
+    state = start_rehearsal(Persona(attitude="busy"), KNOWLEDGE)
+    reply = respond(
+        state, "Can we talk about the Teams chat for the night shift?", KNOWLEDGE, critique(False, False, False)
+    )
+    assert "Teams chat" in reply.reply or "the Teams" in reply.reply or reply.reaction == "question"
+    assert "Teams" in state.memory["topic"]
+    respond(state, "Next time you could mute the channel after six.", KNOWLEDGE, critique(False, False, False))
+    assert state.memory["promise"].startswith("mute the channel")
+
+
+def test_a_model_reply_keeps_one_speaker() -> None:
+    from assistant.coaching.rehearsal import one_speaker
+
+    state = start_rehearsal(Persona(name="Margaret"), KNOWLEDGE)
+    script = "Margaret: Fine, show me.\nMentor: In Monday's call you...\nMargaret: Go on."
+    assert one_speaker(script, state) == "Fine, show me."
+    assert one_speaker("*sighs* I suppose that's fair.", state) == "I suppose that's fair."
+
+
+def test_the_summary_rephrases_a_weak_line_with_the_mentors_own_situation_and_never_a_placeholder() -> None:
+    from assistant.coaching.feedback import summarize_rehearsal
+
+    lines = [
+        "Hi Ingrid, thanks for making time.",
+        "In Monday's stand-up you read every slide aloud, and two people dropped off the call.",
+        "You read the slides aloud.",
+    ]
+    summary = summarize_rehearsal(lines, KNOWLEDGE)
+
+    assert summary["lines"] == 2, "the greeting is not scored as feedback"
+    assert summary["rephrasings"] and all("[" not in text for text in summary["rephrasings"])
+    assert any("Monday's stand-up" in text for text in summary["rephrasings"])
+    assert [item["feedback"] for item in summary["progress"]] == [False, True, True]
