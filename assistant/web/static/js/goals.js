@@ -15,6 +15,16 @@ function metCount(criteria) {
   return Object.values(criteria || {}).filter((criterion) => criterion.met).length;
 }
 
+const LABELS = { specific: "Specific", measurable: "Measurable", achievable: "Achievable", relevant: "Relevant", time_bound: "Time-bound" };
+
+// "4 of 5 SMART criteria met, missing: Time-bound": the count alone does not say what to fix.
+function metSummary(criteria) {
+  const names = Object.keys(criteria || {});
+  const missing = names.filter((name) => !criteria[name].met).map((name) => LABELS[name] || name);
+  const count = `${metCount(criteria)} of ${names.length || 5} SMART criteria met`;
+  return missing.length ? `${count}, missing: ${missing.join(", ")}` : count;
+}
+
 function goalNode(goal) {
   const selectId = `goal-status-${goal.id}`;
   const select = el(
@@ -45,7 +55,6 @@ function goalNode(goal) {
     }
   });
   const edit = el("button", { type: "button", class: "secondary" }, "Edit");
-  const criteria = Object.keys(goal.criteria || {}).length;
   const done = (goal.milestones || []).filter((m) => m.done).length;
   const node = el(
     "li",
@@ -54,7 +63,7 @@ function goalNode(goal) {
     el(
       "div",
       { class: "goal-meta" },
-      el("span", {}, `${metCount(goal.criteria)} of ${criteria || 5} SMART criteria met`),
+      el("span", {}, metSummary(goal.criteria)),
       goal.target_date ? el("span", { class: "goal-target" }, `Target: ${goal.target_date}`) : el("span", { class: "goal-target" }, "No target date"),
       goal.milestones?.length ? el("span", {}, `${done} of ${goal.milestones.length} milestones done`) : null,
       el("label", { for: selectId }, "Status"),
