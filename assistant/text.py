@@ -19,3 +19,8 @@ def clean_text(text: str) -> str:
         ch for ch in normalised if ch in _KEEP or (unicodedata.category(ch) not in _DROP_CATEGORIES and ch != "\ufffd")
     ]
     return "".join(kept).replace("\r\n", "\n").strip()
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of ``words``: word lists kept readable in the source."""
+    return frozenset(words.split())

@@ -16,109 +16,21 @@ from typing import Any
 from assistant.coaching.feedback import check_feedback, summarize_rehearsal
 from assistant.coaching.goals import PLACEHOLDER
 from assistant.coaching.rehearsal import Persona, respond, start_rehearsal
-from assistant.judgments.evaluate import wilson
+from assistant.text import word_set
+from evals.conversations import rate
 
 FILE = Path(__file__).parent / "datasets" / "conversations" / "rehearsals.jsonl"
 NOT_FEEDBACK = {"greeting", "small_talk", "question", "check_in", "closing"}
 RESPONDS_TO_ACT = {"greeting", "closing", "check_in", "apology", "small_talk"}
-STOP = set(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "or",
-        "but",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "about",
-        "as",
-        "is",
-        "are",
-        "be",
-        "was",
-        "were",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "i",
-        "we",
-        "you",
-        "my",
-        "our",
-        "your",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "so",
-        "if",
-        "not",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "me",
-        "us",
-        "them",
-        "they",
-        "he",
-        "she",
-        "his",
-        "her",
-        "their",
-        "its",
-        "than",
-        "then",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "how",
-        "all",
-        "any",
-        "each",
-        "every",
-        "more",
-        "most",
-        "some",
-        "no",
-        "just",
-        "also",
-        "only",
-        "very",
-        "really",
-        "think",
-        "know",
-        "like",
-        "yeah",
-        "okay",
-        "ok",
-        "well",
-        "get",
-        "got",
-        "bit",
-        "want",
-        "going",
-        "thing",
-        "things",
-        "time",
-    ]
+STOP = word_set(
+    """
+    the a an and or but to of in on at for with by from about
+    as is are be was were will would can could should i we you my our
+    your it this that these those so if not do does did have has had me
+    us them they he she his her their its than then there here what which who
+    when where how all any each every more most some no just also only very really
+    think know like yeah okay ok well get got bit want going thing things time
+    """
 )
 
 
@@ -155,12 +67,6 @@ def play(script: dict[str, Any], knowledge_dir: Path) -> dict[str, Any]:
         "turns": turns,
         "summary_placeholder": bool(PLACEHOLDER.search(summary_text)),
     }
-
-
-def rate(values: list[bool]) -> dict[str, Any]:
-    n, hits = len(values), sum(values)
-    low, high = wilson(hits, n) if n else (0.0, 0.0)
-    return {"rate": round(hits / n, 3) if n else 0.0, "n": n, "low": round(low, 3), "high": round(high, 3)}
 
 
 def evaluate_rehearsals(knowledge_dir: Path) -> dict[str, Any]:

@@ -158,14 +158,13 @@ def details_of(message: str, today: date, context: str = "") -> Details:
     measure, number = "", ""
     counts = [m for m in MEASURE.finditer(text) if not _overlaps(m.span(), taken)]
     counts.sort(key=lambda m: bool(m.group("rate")))  # a total ("6 reports") before a rate ("2 a month")
-    for match in counts[:1]:
-        if True:
-            start = match.start()
-            if verb := VERB_BEFORE.search(text[: match.start()]):
-                start = verb.start()
-            measure, number = text[start : match.end()].strip(), _as_digits(match.group("number"))
-            taken.append((start, match.end()))
-            break
+    if counts:
+        match = counts[0]
+        start = match.start()
+        if verb := VERB_BEFORE.search(text[: match.start()]):
+            start = verb.start()
+        measure, number = text[start : match.end()].strip(), _as_digits(match.group("number"))
+        taken.append((start, match.end()))
     if not measure:
         measure, number = _bare_count(text, taken, context)
     if not measure and (percent := PERCENT.search(text)):

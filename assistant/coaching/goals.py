@@ -20,11 +20,7 @@ from assistant.judgments.features import GOAL_FEATURES
 from assistant.judgments.model import Judge, Judgment, Match, shared_judge
 from assistant.knowledge.sections import guideline_citation
 from assistant.retrieval.embeddings import Embedder, get_embedder
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
+from assistant.text import word_set
 
 MAX_DRAFT_CHARS = 2000
 CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
@@ -259,7 +255,7 @@ def _tone_down(text: str, spans: list[Match]) -> str:
     return re.sub(r"\s{2,}", " ", toned).strip()
 
 
-ENGLISH_FUNCTION_WORDS = _word_set(
+ENGLISH_FUNCTION_WORDS = word_set(
     """
     the a an and or but to of in on at for with by from about as is are be was were will would can could
     should i we you my our your it this that these those so if not do does did have has had me us them
@@ -267,7 +263,7 @@ ENGLISH_FUNCTION_WORDS = _word_set(
     more most some no up out into over after before until within just also only very
     """
 )
-FOREIGN_FUNCTION_WORDS = _word_set(
+FOREIGN_FUNCTION_WORDS = word_set(
     """
     der das und ist nicht ich ein eine einen mit für auf den dem des zu bis mein meine wir sie
     le les et est une pour dans avec je ne pas du au aux sur mon ma mes nous vous

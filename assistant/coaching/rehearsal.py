@@ -23,10 +23,12 @@ from typing import Any, Literal, get_args
 
 import yaml
 
+from assistant.coaching.goal_parts import TOOL
 from assistant.knowledge.sections import MissingGuidelineError
 from assistant.llm.gateway import PromptCall
 from assistant.llm.prompts import load_prompt
 from assistant.resources import bundled
+from assistant.text import word_set
 
 LINES_FILE = "rehearsal-lines.yaml"
 PROMPT_NAME = "rehearsal_persona"
@@ -71,7 +73,6 @@ NOT_APOLOGY = re.compile(
     r"\bsorry,?\s+but\b|\bsorry\s+to\s+say\b|\bsorry,?\s+(?:this|it)(?:'s|\s+is)?\s+(?:probably|maybe|just)\b",
     re.I,
 )
-LATE = re.compile(r"\bsorry\s+(?:i'?m|for\s+being|to\s+be)\s+(?:a\s+(?:few|couple)\s+\w+\s+)?late\b", re.I)
 CHECK_IN = re.compile(
     r"(?:does|did)\s+(?:that|this|it)\s+(?:make\s+sense|sound|land|seem|feel)|^\W*(?:that\s+)?make(?:s)?\s+sense\s*\?|"
     r"how\s+does\s+(?:that|this|it)\s+(?:land|sound|feel|seem)|what\s+do\s+you\s+think\s*\??\s*$|"
@@ -308,141 +309,18 @@ def _choose(
 
 
 DETERMINERS = {"the", "your", "my", "our", "this", "that", "those", "these", "yesterday's", "today's"}
-NOUN_STOP = set(
-    [
-        "seem",
-        "seems",
-        "sound",
-        "sounds",
-        "work",
-        "works",
-        "land",
-        "lands",
-        "help",
-        "helps",
-        "happen",
-        "happened",
-        "matter",
-        "matters",
-        "mean",
-        "means",
-        "a",
-        "an",
-        "and",
-        "or",
-        "but",
-        "to",
-        "of",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "about",
-        "as",
-        "is",
-        "are",
-        "be",
-        "was",
-        "were",
-        "will",
-        "would",
-        "can",
-        "could",
-        "should",
-        "i",
-        "we",
-        "you",
-        "he",
-        "she",
-        "it",
-        "they",
-        "me",
-        "us",
-        "them",
-        "it's",
-        "i'm",
-        "you're",
-        "that's",
-        "there",
-        "here",
-        "what",
-        "which",
-        "who",
-        "when",
-        "where",
-        "how",
-        "if",
-        "so",
-        "not",
-        "do",
-        "does",
-        "did",
-        "have",
-        "has",
-        "had",
-        "just",
-        "also",
-        "only",
-        "very",
-        "really",
-        "all",
-        "any",
-        "each",
-        "every",
-        "some",
-        "no",
-        "more",
-        "most",
-        "much",
-        "too",
-        "then",
-        "than",
-        "because",
-        "while",
-        "after",
-        "before",
-        "during",
-        "into",
-        "over",
-        "under",
-        "again",
-        "still",
-        "even",
-        "back",
-        "up",
-        "out",
-        "off",
-        "down",
-        "like",
-        "get",
-        "got",
-        "make",
-        "made",
-        "said",
-        "says",
-        "say",
-        "told",
-        "went",
-        "came",
-        "come",
-        "go",
-        "going",
-        "know",
-        "think",
-        "thought",
-        "feel",
-        "felt",
-        "see",
-        "saw",
-        "seemed",
-        "seems",
-        "look",
-        "looked",
-        "looks",
-    ]
+NOUN_STOP = word_set(
+    """
+    seem seems sound sounds work works land lands help helps happen happened matter matters mean means
+    a an and or but to of in on at for with by from about as
+    is are be was were will would can could should i we you he she it
+    they me us them it's i'm you're that's there here what which who when where how
+    if so not do does did have has had just also only very really all any
+    each every some no more most much too then than because while after before during into
+    over under again still even back up out off down like get got make made said
+    says say told went came come go going know think thought feel felt see saw seemed
+    seems look looked looks
+    """
 )
 WEEKDAY_POSSESSIVE = re.compile(r"(?i)^(?:mon|tues|wednes|thurs|fri|satur|sun)day's$")
 VAGUE_NOUNS = {
@@ -458,8 +336,6 @@ def topic_of(line: str) -> str:
     A determiner (or a day's possessive) and up to three words after it, stopping at a function word; of
     the phrases found, one that names a tool wins, then the longest. "the meeting" alone is too vague.
     """
-    from assistant.coaching.goal_parts import TOOL
-
     words = re.findall(r"[\w'’-]+|[^\w\s]", line)
     phrases: list[list[str]] = []
     for index, word in enumerate(words):
