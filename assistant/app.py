@@ -35,6 +35,7 @@ from assistant.config import Settings, get_settings
 from assistant.program.cohorts import Conflict, NotFound, ProgramError
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
+from assistant.turns import finish_detached_turns
 from assistant.web import install_web, nudges_off, oidc
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         try:
             yield
         finally:
+            if unfinished := await finish_detached_turns():
+                log.warning("%d turns were still being answered at shutdown", unfinished)
             if owned:
                 app.state.services.close()
 

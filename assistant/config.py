@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     llm_timeout_seconds: float = 30.0
     llm_max_retries: int = Field(default=2, ge=0, le=5)
+    llm_first_token_seconds: float = Field(
+        default=15.0, gt=0, description="A model that sends no text this long after the call is given up on."
+    )
+    llm_total_seconds: float = Field(
+        default=60.0, gt=0, description="The longest one model reply may take, however steadily it streams."
+    )
     llm_max_tokens: int = Field(
         default=600, ge=16, le=8192, description="Cap on the tokens of one model reply (a looping model stops there)."
     )

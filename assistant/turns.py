@@ -3,7 +3,8 @@
 The JSON route, the SSE route and ``tandem chat`` are thin adapters over :class:`TurnPipeline`: they
 accept a message (which validates and stores it, and queues its theme), then read the pipeline's
 events. Nothing accepted is ever lost: a failure while answering becomes an ``error`` event and the
-participant's message stays stored.
+participant's message stays stored. The answer is written by a task of its own, so a client that hangs
+up (a browser that gives up, a closed tab) stops reading but never stops the reply being stored.
 """
 
 from __future__ import annotations
@@ -188,8 +189,26 @@ class TurnPipeline:
         :meth:`answer`. An edited message is not logged as a theme a second time."""
         return reopen_last_turn(self.db_factory, user=user, conversation_id=conversation_id, content=content)
 
-    async def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
-        """The reply as it is written, ending with ``done`` (after the reply is stored) or ``error``."""
+    def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
+        """The reply as it is written, ending with ``done`` (after the reply is stored) or ``error``.
+
+        The reply is written at once by a detached task (call this inside a running event loop) and its
+        events are read through a queue: a reader that is cancelled, closes early or never starts does
+        not stop the reply being stored (:func:`finish_detached_turns` waits for it at shutdown)."""
+        queue: asyncio.Queue[TurnEvent | None] = asyncio.Queue()
+        task = asyncio.get_running_loop().create_task(self._produce(user, turn, queue))
+        _DETACHED.add(task)
+        task.add_done_callback(_DETACHED.discard)
+        return _read(queue)
+
+    async def _produce(self, user: User, turn: AcceptedTurn, queue: asyncio.Queue[TurnEvent | None]) -> None:
+        try:
+            async for event in self._events(user, turn):
+                queue.put_nowait(event)
+        finally:
+            queue.put_nowait(None)
+
+    async def _events(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:
         try:
             events = self.skills.stream(
                 mode=turn.mode,
@@ -218,6 +237,23 @@ class TurnPipeline:
         turn = await asyncio.to_thread(self.accept, user, conversation_id=conversation_id, content=content)
         async for event in self.answer(user, turn):
             yield event
+
+
+_DETACHED: set[asyncio.Task[None]] = set()
+
+
+async def _read(queue: asyncio.Queue[TurnEvent | None]) -> AsyncIterator[TurnEvent]:
+    while (event := await queue.get()) is not None:
+        yield event
+
+
+async def finish_detached_turns(timeout: float = 30.0) -> int:
+    """Wait (up to ``timeout`` seconds) for turns still being answered; the number left unfinished."""
+    pending = [task for task in _DETACHED if not task.done()]
+    if not pending:
+        return 0
+    _, unfinished = await asyncio.wait(pending, timeout=timeout)
+    return len(unfinished)
 
 
 async def final_event(events: AsyncIterator[TurnEvent]) -> TurnEvent:

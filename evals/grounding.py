@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.coaching.qa import ERROR_NOTICE, TIMEOUT_NOTICE
+from assistant.coaching.qa import ERROR_NOTICE, LEAK_NOTICE, MALFORMED_NOTICE, TIMEOUT_NOTICE
 from assistant.llm.composer import OFFLINE_FOOTER
 from assistant.retrieval.hybrid import tokenize
 
@@ -30,7 +30,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 def answer_body(text: str) -> str:
     """The reply without the fixed notices (offline footer, fallback notice); markers stay."""
-    return text.replace(OFFLINE_FOOTER, "").replace(TIMEOUT_NOTICE, "").replace(ERROR_NOTICE, "").strip()
+    for notice in (OFFLINE_FOOTER, TIMEOUT_NOTICE, ERROR_NOTICE, MALFORMED_NOTICE, LEAK_NOTICE):
+        text = text.replace(notice, "")
+    return text.strip()
 
 
 def plain_answer(text: str) -> str:

@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 
 CITATION_MARK = re.compile(r"\[(\d{1,2})\]")
 TIMEOUT_NOTICE = "The language model did not answer in time, so Tandem's offline assistant answered instead."
-ERROR_NOTICE = (
-    "The language model's endpoint failed (an error or an unreadable reply), so Tandem's offline assistant "
-    "answered instead."
+ERROR_NOTICE = "The language model's endpoint answered with an error, so Tandem's offline assistant answered instead."
+MALFORMED_NOTICE = (
+    "The language model's reply could not be read (empty or malformed), so Tandem's offline assistant answered instead."
 )
 LEAK_NOTICE = (
     "The language model's reply repeated Tandem's instructions, so Tandem's offline assistant answered instead."
@@ -274,13 +274,17 @@ def renumber_markers(text: str, passages: list[Passage], cited: list[Passage]) -
 
 
 def fallback_notice(exc: BaseException) -> str:
-    """Why the offline assistant answered: the model leaked its prompt, timed out, or failed otherwise."""
+    """Why the offline assistant answered: the model leaked its prompt, timed out, sent something
+    unreadable (an empty reply, a body that is not JSON), or its endpoint answered with an error."""
     if isinstance(exc, InstructionsLeakError):
         return LEAK_NOTICE
     seen: BaseException | None = exc
-    while seen is not None:  # the client's own timeout arrives as openai.APITimeoutError, maybe wrapped
-        if isinstance(seen, TimeoutError) or any("Timeout" in kind.__name__ for kind in type(seen).__mro__):
+    while seen is not None:  # the client's own errors arrive as openai.* exceptions, maybe wrapped
+        names = [kind.__name__ for kind in type(seen).__mro__]
+        if isinstance(seen, TimeoutError) or any("Timeout" in name for name in names):
             return TIMEOUT_NOTICE
+        if isinstance(seen, ValueError) or "APIResponseValidationError" in names:  # JSONDecodeError is one
+            return MALFORMED_NOTICE
         seen = seen.__cause__ or seen.__context__
     return ERROR_NOTICE
 

@@ -3,7 +3,8 @@
 Every call goes through :class:`ModelGateway`: the prompt comes from a file in ``prompts/``; the
 participant's own words (the values a caller marks as theirs, and the conversation's earlier turns)
 are scrubbed of personal data first when ``SCRUB_BEFORE_LLM`` is on; the reply is checked, while it
-streams, for repeating the prompt's instructions; the whole call has a deadline. A failure of any
+streams, for repeating the prompt's instructions; the first text and the whole reply each have a
+deadline (a model that hangs, or trickles one token every few seconds, is given up on). A failure of any
 kind raises, and the caller answers offline, saying so. Nothing else in the package calls ``invoke``,
 ``ainvoke``, ``stream`` or ``astream`` on a chat model.
 """
@@ -50,13 +51,16 @@ class ModelGateway:
         chat_model: BaseChatModel,
         provider: str,
         prompts_dir: Path,
-        deadline_seconds: float = 90.0,
+        deadline_seconds: float = 60.0,
         scrub: Callable[[str], str] | None = None,
+        *,
+        first_token_seconds: float | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.provider = provider
         self.prompts_dir = prompts_dir
         self.deadline_seconds = deadline_seconds
+        self.first_token_seconds = min(first_token_seconds or deadline_seconds, deadline_seconds)
         self.scrub = scrub
 
     def provenance(self) -> dict[str, str]:
@@ -88,11 +92,17 @@ class ModelGateway:
         """The reply's text as it may be shown; raises on a leak of the instructions, a timeout or an error."""
         messages, instructions = self.messages(call)
         guard = VerbatimGuard(instructions)  # holds back a few words so a quoted prompt is never shown
-        async with asyncio.timeout(self.deadline_seconds):
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        waiting_for_text = True
+        async with asyncio.timeout_at(started + self.first_token_seconds) as deadline:
             async for chunk in self.chat_model.astream(messages):
                 content = chunk.content
                 if not isinstance(content, str) or not content:
                     continue
+                if waiting_for_text:  # the first text arrived: from now on only the whole reply's deadline
+                    waiting_for_text = False
+                    deadline.reschedule(started + self.deadline_seconds)
                 if visible := guard.feed(content):
                     yield visible
                 if guard.leaked:

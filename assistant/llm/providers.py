@@ -57,8 +57,14 @@ def provider_label(settings: Settings) -> str:
 def make_gateway(
     settings: Settings, chat_model: BaseChatModel, scrub: Callable[[str], str] | None = None
 ) -> ModelGateway:
-    """The gateway every model call goes through; its deadline covers the client's retries."""
+    """The gateway every model call goes through, with the first-token and whole-reply deadlines."""
     from assistant.llm.gateway import ModelGateway
 
-    deadline = settings.llm_timeout_seconds * (settings.llm_max_retries + 1) + 1
-    return ModelGateway(chat_model, provider_label(settings), settings.prompts_dir, deadline, scrub)
+    return ModelGateway(
+        chat_model,
+        provider_label(settings),
+        settings.prompts_dir,
+        settings.llm_total_seconds,
+        scrub,
+        first_token_seconds=min(settings.llm_first_token_seconds, settings.llm_total_seconds),
+    )

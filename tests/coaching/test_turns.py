@@ -10,7 +10,7 @@ import pytest
 from assistant.db import crud
 from assistant.db.models import ThemeEvent, User
 from assistant.services import Services
-from assistant.turns import ConversationNotFoundError, TurnEvent, final_event
+from assistant.turns import ConversationNotFoundError, TurnEvent, final_event, finish_detached_turns
 from tests.conftest import Participants
 
 
@@ -44,6 +44,35 @@ def test_a_turn_streams_tokens_then_the_stored_reply_and_logs_its_theme(
         assert [m.role for m in stored] == ["user", "assistant"]
         assert stored[1].id == events[-1].stored.id and stored[1].citations
         assert db.query(ThemeEvent).count() >= 1
+
+
+@pytest.mark.parametrize("reader", ["never reads", "hangs up after the first token", "is cancelled"])
+def test_a_reply_is_stored_whatever_the_reader_does(
+    services: Services, participants: Participants, reader: str
+) -> None:
+    """A browser that gives up, a closed tab, a request cancelled by the server: the reply still lands."""
+    user = _user(services, participants.add("Robin Lane", "mentee"))
+    conversation = services.turns.start(user, mode="ask")
+
+    async def scenario() -> int:
+        turn = await asyncio.to_thread(
+            services.turns.accept, user, conversation_id=conversation.id, content="How often should we meet?"
+        )
+        events = services.turns.answer(user, turn)
+        if reader == "hangs up after the first token":
+            await anext(aiter(events))
+            await events.aclose()  # type: ignore[attr-defined]
+        elif reader == "is cancelled":
+            reading = asyncio.ensure_future(final_event(events))
+            await asyncio.sleep(0)
+            reading.cancel()
+        return await finish_detached_turns(timeout=60)
+
+    assert asyncio.run(scenario()) == 0
+    with services.db_factory() as db:
+        owned = crud.get_own_conversation(db, user=user, conversation_id=conversation.id)
+        stored = crud.list_messages(db, conversation=owned)
+        assert [m.role for m in stored] == ["user", "assistant"] and stored[1].content.strip()
 
 
 def test_an_answer_that_fails_ends_in_an_error_event_and_keeps_the_message(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.coaching.qa import ERROR_NOTICE, TIMEOUT_NOTICE, QAService, ReplyEvent
+from assistant.coaching.qa import ERROR_NOTICE, MALFORMED_NOTICE, TIMEOUT_NOTICE, QAService, ReplyEvent
 from assistant.config import Settings
 from assistant.llm.providers import make_chat_model, make_gateway
 from assistant.services import Services
@@ -22,7 +22,15 @@ def stub() -> Iterator[OpenAIStub]:
         yield server
 
 
-def llm_qa(services: Services, stub: OpenAIStub, *, timeout: float = 5.0, retries: int = 0) -> QAService:
+def llm_qa(
+    services: Services,
+    stub: OpenAIStub,
+    *,
+    timeout: float = 5.0,
+    retries: int = 0,
+    first_token: float = 15.0,
+    total: float = 60.0,
+) -> QAService:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         llm_provider="openai",
@@ -31,6 +39,8 @@ def llm_qa(services: Services, stub: OpenAIStub, *, timeout: float = 5.0, retrie
         openai_model="stub-model",
         llm_timeout_seconds=timeout,
         llm_max_retries=retries,
+        llm_first_token_seconds=first_token,
+        llm_total_seconds=total,
     )
     model = make_chat_model(settings)
     assert model is not None
@@ -93,7 +103,8 @@ def test_endpoint_failures_fall_back_to_offline_and_say_so(services: Services, s
     reply = events(llm_qa(services, stub, retries=1))[-1].reply
     assert reply is not None
     assert reply.fallback and reply.provider == "offline"
-    assert reply.text.startswith(ERROR_NOTICE)  # an error is not called a timeout
+    # an error is not called a timeout, and an unreadable body is not called an error status
+    assert reply.text.startswith(MALFORMED_NOTICE if mode == "malformed" else ERROR_NOTICE)
     assert reply.citations and reply.in_scope
     if mode != "malformed":
         assert len(stub.behaviour.requests) == 2  # one retry, then the fallback
@@ -104,6 +115,30 @@ def test_slow_endpoint_times_out_and_falls_back(services: Services, stub: OpenAI
     stub.behaviour.delay_seconds = 3
     reply = events(llm_qa(services, stub, timeout=0.5))[-1].reply
     assert reply is not None and reply.fallback and TIMEOUT_NOTICE in reply.text
+
+
+def test_a_model_that_sends_nothing_is_given_up_on_at_the_first_token_deadline(
+    services: Services, stub: OpenAIStub
+) -> None:
+    stub.behaviour.delay_seconds = 3  # the HTTP client would wait 5 s; the first-token deadline is 0.5 s
+    reply = events(llm_qa(services, stub, first_token=0.5))[-1].reply
+    assert reply is not None and reply.fallback and reply.text.startswith(TIMEOUT_NOTICE)
+
+
+def test_a_model_that_trickles_is_given_up_on_at_the_whole_reply_deadline(services: Services, stub: OpenAIStub) -> None:
+    stub.behaviour.token_interval_seconds = 0.3  # every token arrives well inside every per-read timeout
+    result = events(llm_qa(services, stub, first_token=2.0, total=1.0))
+    reply = result[-1].reply
+    assert reply is not None and reply.fallback and TIMEOUT_NOTICE in reply.text
+    assert "reset" in [e.kind for e in result]  # what was shown of the trickle is withdrawn
+
+
+def test_a_model_that_starts_in_time_may_take_longer_than_the_first_token_deadline(
+    services: Services, stub: OpenAIStub
+) -> None:
+    stub.behaviour.token_interval_seconds = 0.1  # about 1.5 s in all, over a first-token deadline of 0.5 s
+    reply = events(llm_qa(services, stub, first_token=0.5, total=20.0))[-1].reply
+    assert reply is not None and not reply.fallback and reply.text == stub.behaviour.reply
 
 
 def test_stream_cut_halfway_resets_and_falls_back(services: Services, stub: OpenAIStub) -> None:
@@ -169,7 +204,7 @@ def test_every_turn_stores_exactly_one_question_and_one_answer(
     assert [m["role"] for m in messages] == ["user", "assistant"] * 2
     assert all(m["fallback"] is (mode != "ok") for m in messages if m["role"] == "assistant")
     if mode != "ok":
-        notices = (TIMEOUT_NOTICE, ERROR_NOTICE)
+        notices = (TIMEOUT_NOTICE, ERROR_NOTICE, MALFORMED_NOTICE)
         assert all(m["content"].startswith(notices) for m in messages if m["role"] == "assistant")
 
 

@@ -45,8 +45,9 @@ const ui = {
   backdrop: $("#drawer-backdrop"),
 };
 
-const CUT_OFF = "The connection closed before the answer was complete. Your message is saved: retry to have it answered.";
-const STOPPED = "Stopped. Your message is saved: retry to have it answered.";
+const CUT_OFF = "The connection closed before the answer was complete. Your message is saved and Tandem finishes the answer: it appears here when it is stored.";
+const STOPPED = "Stopped showing the answer. Your message is saved and Tandem finishes the answer: it appears here when it is stored.";
+const STORED_REPLY_CHECKS_MS = [2_000, 5_000, 10_000, 20_000, 40_000];
 let current = null;
 let turn = null; // the answer being streamed: { controller }
 let editing = false;
@@ -150,6 +151,28 @@ async function openConversation(id, { focus = true } = {}) {
   markCurrentInList();
   scrollToEnd();
   if (focus) ui.input.focus();
+}
+
+/** The server finishes and stores a reply whose stream was stopped or cut: fetch it when it lands. */
+async function showStoredReply(id, known) {
+  for (const wait of STORED_REPLY_CHECKS_MS) {
+    await new Promise((resolve) => window.setTimeout(resolve, wait));
+    if (turn || current?.id !== id) return;
+    let detail;
+    try {
+      detail = await getJson(`/conversations/${encodeURIComponent(id)}`);
+    } catch {
+      continue;
+    }
+    if (turn || current?.id !== id) return;
+    if (detail.messages.length > known && detail.messages.at(-1)?.role === "assistant") {
+      current = detail;
+      renderMessages();
+      renderSidePanel();
+      announce(ui.status, "Tandem's answer is here.");
+      return;
+    }
+  }
 }
 
 function chosenMode() {
@@ -297,11 +320,15 @@ async function runTurn(kind, content) {
     if (kind === "send") await streamMessage(conversation.id, content, handlers, { signal: controller.signal, retry: () => ui.composer.requestSubmit() });
     else await streamRetry(conversation.id, kind === "edit" ? content : undefined, handlers, { signal: controller.signal, retry: again });
     if (kind === "edit") ui.input.value = "";
-    if (!ended) reply.fail(CUT_OFF, again);
+    if (!ended) {
+      reply.fail(CUT_OFF, again);
+      showStoredReply(conversation.id, conversation.messages.length);
+    }
   } catch (error) {
     const stopped = controller.signal.aborted;
     if (accepted) {
       reply.fail(stopped ? STOPPED : error instanceof ApiError ? error.message : CUT_OFF, again);
+      if (!(error instanceof ApiError) || stopped) showStoredReply(conversation.id, conversation.messages.length);
     } else {
       questionNode?.remove();
       reply.node.remove();
