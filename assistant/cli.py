@@ -16,6 +16,7 @@ from assistant.commands import nudges as nudge_commands
 from assistant.commands.common import console, errors, fail, indexed_services, load_settings, print_json
 from assistant.config import Settings
 from assistant.services import build_services
+from assistant.text import participant_message
 
 app = typer.Typer(help="Tandem: a grounded coaching assistant for reverse-mentoring programs.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage participants and their tokens.", no_args_is_help=True)
@@ -41,12 +42,13 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to s
 def ingest(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/).")] = None,
 ) -> None:
-    """Index guideline documents incrementally (Markdown, text, PDF)."""
+    """Index guideline documents incrementally (Markdown, text, PDF); re-ingesting a folder drops the
+    chunks of documents deleted from it."""
+    missing = [str(path) for path in paths or [] if not path.exists()]
+    if missing:  # a typo must not look like success (to drop a deleted document, ingest its folder)
+        fail(f"no such file or folder: {', '.join(missing)}")
     services = build_services(_settings())
     targets = paths or [services.settings.knowledge_dir]
-    for path in targets:
-        if not path.exists():
-            errors.print(f"warning: {path} does not exist; its indexed chunks will be removed", highlight=False)
     with Progress(
         TextColumn("[bold]Ingesting"),
         BarColumn(),
@@ -73,12 +75,12 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Answer one question from the guidelines, with citations."""
-    if not question.strip():
-        fail("the question is empty")
+    try:
+        question = participant_message(question)  # the same rule as every chat front-end
+    except ValueError as exc:
+        fail(str(exc))
     if role is not None and role not in ("mentee", "mentor", "hr"):
         fail(f"unknown role {role!r}; choose mentee, mentor or hr")
-    if len(question) > 4000:
-        fail("the question is longer than 4,000 characters")
     services = indexed_services()
     reply = services.qa.answer(question, role)
     if as_json:

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.resources import CLONE_ROOT, bundled, is_packaged
+from assistant.text import MAX_MESSAGE_CHARS
 
 PROJECT_ROOT = CLONE_ROOT  # the clone, when Tandem runs from one (evals/, bench/ and the labelled sets live there)
 OidcRole = Literal["mentee", "mentor", "hr", "admin"]
@@ -57,7 +58,7 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(default=2, ge=1)
     retrieval_top_k: int = Field(default=5, ge=1, le=20)
 
-    max_message_chars: int = Field(default=4000, ge=1)
+    max_message_chars: int = Field(default=MAX_MESSAGE_CHARS, ge=1)
     max_request_bytes: int = Field(default=64_000, ge=1024, description="Larger API bodies get 413.")
     max_upload_bytes: int = Field(default=5_000_000, ge=1024, description="Limit for guideline uploads.")
     rate_limit_per_minute: int = Field(default=30, ge=0, description="Messages per user per minute; 0 = off.")

@@ -34,7 +34,7 @@ from assistant.coaching.qa import CITATION_MARK
 from assistant.db import crud
 from assistant.db.engine import transaction
 from assistant.db.models import Message, User
-from assistant.text import clean_text
+from assistant.text import clean_text, participant_message
 from assistant.turns import (
     AcceptedTurn,
     ConversationNotFoundError,
@@ -155,17 +155,10 @@ def read_request(model: str, messages: Sequence[tuple[str, str]], *, max_chars: 
         if role == "system":
             continue
         if role == "user":
-            text = clean_text(text)
-            if not text:
-                raise CompletionError(
-                    400,
-                    "message must not be empty, whitespace or invisible characters only",
-                    param=f"messages[{position}].content",
-                )
-            if len(text) > max_chars:
-                raise CompletionError(
-                    400, f"message is longer than {max_chars} characters", param=f"messages[{position}].content"
-                )
+            try:
+                text = participant_message(text, max_chars)
+            except ValueError as exc:
+                raise CompletionError(400, str(exc), param=f"messages[{position}].content") from None
         chat.append((position, role, text))
     if not any(role == "user" for _, role, _ in chat):
         raise CompletionError(400, "messages must include a message with the role user", param="messages")

@@ -131,7 +131,7 @@ def build_services(
         queue=make_theme_queue(settings.redis_url, settings.theme_stream, settings.theme_claim_idle_seconds),
         stale_after_s=settings.theme_claim_idle_seconds,
     )
-    turns = TurnPipeline(db_factory, skills, themes, settings.knowledge_dir)
+    turns = TurnPipeline(db_factory, skills, themes, settings.knowledge_dir, settings.max_message_chars)
     return Services(settings, engine, db_factory, store, embedder, retriever, qa, skills, themes, anonymizer, turns)
 
 

@@ -26,6 +26,7 @@ from assistant.db.engine import transaction
 from assistant.db.models import Conversation, Message, ThemeOutbox, User
 from assistant.logs import log_failure
 from assistant.retrieval.store import StoreUnavailableError
+from assistant.text import MAX_MESSAGE_CHARS, participant_message
 from assistant.themes.events import PARTICIPANT_ROLES, ThemeLogger
 
 HISTORY_TURNS = 6
@@ -165,9 +166,15 @@ class TurnPipeline:
     """(participant, conversation, message) in, events out; the one place a chat turn is assembled."""
 
     def __init__(
-        self, db_factory: sessionmaker[Session], skills: SkillRouter, themes: ThemeLogger, knowledge_dir: Path
+        self,
+        db_factory: sessionmaker[Session],
+        skills: SkillRouter,
+        themes: ThemeLogger,
+        knowledge_dir: Path,
+        max_chars: int = MAX_MESSAGE_CHARS,
     ) -> None:
         self.db_factory = db_factory
+        self.max_chars = max_chars
         self.skills = skills
         self.themes = themes
         self.knowledge_dir = knowledge_dir
@@ -179,7 +186,8 @@ class TurnPipeline:
 
     def accept(self, user: User, *, conversation_id: str, content: str) -> AcceptedTurn:
         """Validate and store the message with its theme outbox row; raises ``ConversationNotFoundError``
-        or ``ValueError`` (the mode's input check) before anything is stored."""
+        or ``ValueError`` (the message rule, or the mode's input check) before anything is stored."""
+        content = participant_message(content, self.max_chars)
         turn = accept_message(self.db_factory, user=user, conversation_id=conversation_id, content=content)
         self.themes.notify(turn.message.id if user.role in PARTICIPANT_ROLES else None)
         return turn
@@ -187,6 +195,8 @@ class TurnPipeline:
     def reopen(self, user: User, *, conversation_id: str, content: str | None = None) -> AcceptedTurn:
         """Regenerate (no ``content``) or edit-and-resend the last message: answer it again with
         :meth:`answer`. An edited message is not logged as a theme a second time."""
+        if content is not None:
+            content = participant_message(content, self.max_chars)
         return reopen_last_turn(self.db_factory, user=user, conversation_id=conversation_id, content=content)
 
     def answer(self, user: User, turn: AcceptedTurn) -> AsyncIterator[TurnEvent]:

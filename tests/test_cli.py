@@ -156,6 +156,40 @@ def test_chat_turns_are_stored_and_can_be_resumed(tandem_env: dict[str, str]) ->
     assert chat(tandem_env, "--role", "hr", lines="\n").returncode == 2
 
 
+def test_chat_ends_on_exit_words_and_refuses_what_the_api_refuses(tandem_env: dict[str, str]) -> None:
+    long_line = "word " * 4000  # 20,000 characters: the API answers 422, the chat says why and goes on
+    result = chat(tandem_env, lines=f"{long_line}\nHow often should pairs meet?\n/exit\nWhat is SBI?\n")
+    assert result.returncode == 0, result.stderr
+    assert "error: message is longer than 4000 characters" in result.stderr
+    assert "[1] knowledge/" in result.stdout  # the line after the refused one was answered
+    conversation = re.search(r"conversation ([0-9a-f-]{8,})", result.stdout)
+    assert conversation
+    resumed = chat(tandem_env, "--resume", conversation.group(1), lines="quit\n")
+    assert resumed.returncode == 0, resumed.stderr
+    shown = [line for line in resumed.stdout.splitlines() if line.startswith("you> ") and line[5:].strip()]
+    assert shown == ["you> How often should pairs meet?"]  # not the refused line, /exit or what followed
+
+
+def test_ingest_of_a_path_that_does_not_exist_is_an_error(tandem_env: dict[str, str]) -> None:
+    result = tandem(tandem_env, "ingest", "/nope/guide.md")
+    assert result.returncode == 2 and result.stderr.strip() == "error: no such file or folder: /nope/guide.md"
+
+
+def test_ask_takes_the_chat_input_rule(tandem_env: dict[str, str]) -> None:
+    for text, why in (("\u200b \u200b", "must not be empty"), ("x" * 4001, "longer than 4000 characters")):
+        result = tandem(tandem_env, "ask", "--json", "--", text)
+        assert result.returncode == 2 and why in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_local_mentor_resumes_without_naming_the_role_again(tandem_env: dict[str, str]) -> None:
+    first = chat(tandem_env, "--role", "mentor", lines="What is SBI?\n\n")
+    conversation = re.search(r"conversation ([0-9a-f-]{8,})", first.stdout)
+    assert first.returncode == 0 and conversation, first.stderr
+    resumed = chat(tandem_env, "--resume", conversation.group(1), lines="\n")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "you> What is SBI?" in resumed.stdout
+
+
 def test_the_terminal_participant_is_not_a_name_to_scrub(tandem_env: dict[str, str]) -> None:
     assert chat(tandem_env, lines="What is SBI?\n\n").returncode == 0
     text = "The mentee and I met at Terminal 2 after the session."

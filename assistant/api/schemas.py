@@ -10,10 +10,9 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from assistant.coaching.dates import parse_target_date
 from assistant.coaching.goals import PLACEHOLDER
 from assistant.coaching.modes import Mode
-from assistant.text import clean_text
+from assistant.text import MAX_MESSAGE_CHARS, clean_text, participant_message
 from assistant.web.markdown import render_plain, render_reply
 
-MAX_MESSAGE_CHARS = 4000
 UTCDateTime = Annotated[datetime, AfterValidator(lambda d: d if d.tzinfo else d.replace(tzinfo=UTC))]
 """SQLite hands back naive datetimes; every time Tandem stores is UTC, so say so (RFC 3339)."""
 
@@ -24,10 +23,7 @@ class MessageIn(BaseModel):
     @field_validator("content")
     @classmethod
     def _clean(cls, value: str) -> str:
-        cleaned = clean_text(value)
-        if not cleaned:
-            raise ValueError("message must not be empty, whitespace or invisible characters only")
-        return cleaned
+        return participant_message(value)
 
 
 class RetryIn(BaseModel):

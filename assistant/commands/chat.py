@@ -18,17 +18,30 @@ if TYPE_CHECKING:
     from assistant.turns import TurnEvent, TurnPipeline
 
 RESUMED_LINES = 6
+QUIT_WORDS = frozenset({"/exit", "/quit", "exit", "quit", "/bye", ":q"})
+"""A line that is only one of these ends the chat, like an empty line or Ctrl-D; it is never sent."""
 
 
-def terminal_user(db_factory: sessionmaker[Session], *, token: str | None, role: str) -> User:
-    """The participant holding ``token``, or without one the local terminal participant of ``role``."""
+def ends_chat(text: str) -> bool:
+    return not text.strip() or text.strip().lower() in QUIT_WORDS
+
+
+def terminal_user(
+    db_factory: sessionmaker[Session], *, token: str | None, role: str | None, resume: str | None = None
+) -> User:
+    """The participant holding ``token``; without one, the local terminal participant of ``role``, or
+    (resuming with no role named) the local participant who owns that conversation."""
     with transaction(db_factory) as db:
         if token:
             user = crud.user_by_token(db, token=token)
             if user is None:
                 raise ValueError("invalid or inactive token")
             return user
-        return crud.local_participant(db, role=role)
+        if role is None and resume:
+            owner = crud.local_owner_of(db, conversation_id=resume)
+            if owner is not None:
+                return owner
+        return crud.local_participant(db, role=role or "mentee")
 
 
 class TerminalChat:
@@ -66,18 +79,21 @@ class TerminalChat:
 
     def _enter(self, conversation_id: str, mode: Mode) -> None:
         self.conversation_id, self.mode = conversation_id, mode
-        console.print(f"Tandem ({mode} mode, conversation {conversation_id}). Empty line to quit.", highlight=False)
+        console.print(
+            f"Tandem ({mode} mode, conversation {conversation_id}). /exit, an empty line or Ctrl-D to quit.",
+            highlight=False,
+        )
 
     async def _loop(self) -> None:
         while True:
             text = await asyncio.to_thread(_read_line)
-            if not text.strip():
+            if ends_chat(text):
                 if self.mode != Mode.REHEARSE or not self.critiques:
                     return
                 text = "end rehearsal"
             try:
                 turn = await asyncio.to_thread(
-                    self.turns.accept, self.user, conversation_id=self.conversation_id, content=text[:4000]
+                    self.turns.accept, self.user, conversation_id=self.conversation_id, content=text
                 )
             except ValueError as exc:
                 errors.print(f"error: {exc}", markup=False, highlight=False)
@@ -123,20 +139,23 @@ def register(app: typer.Typer) -> None:
         token: Annotated[
             str | None, typer.Option("--token", envvar="TANDEM_TOKEN", help="Chat as this participant.")
         ] = None,
-        role: Annotated[str, typer.Option(help="Without a token: chat as the local mentee or mentor.")] = "mentee",
+        role: Annotated[
+            str | None,
+            typer.Option(help="Without a token: chat as the local mentee (the default) or mentor."),
+        ] = None,
         mode: Annotated[str, typer.Option(help="ask, goal, plan or rehearse.")] = "ask",
         attitude: Annotated[str, typer.Option(help="Rehearse: skeptical, busy, curious or defensive.")] = "skeptical",
         resume: Annotated[str | None, typer.Option(help="Continue one of your conversations (its id).")] = None,
     ) -> None:
-        """A conversation in the terminal, stored like one in the web app; an empty line or Ctrl-D ends it
-        (in rehearse mode, after a summary)."""
+        """A conversation in the terminal, stored like one in the web app; /exit, /quit, an empty line or
+        Ctrl-D ends it (in rehearse mode, after a summary)."""
         try:
             requested = mode_of(mode)
         except ValueError as exc:
             fail(str(exc))
         services = indexed_services()
         try:
-            user = terminal_user(services.db_factory, token=token, role=role)
+            user = terminal_user(services.db_factory, token=token, role=role, resume=resume)
             db = TerminalChat(services.turns, user)
             if resume:
                 db.open(resume)

@@ -43,6 +43,16 @@ def local_participant(db: Session, *, role: str) -> User:
     return found or create_user(db, name=name, role=role)[0]
 
 
+def local_owner_of(db: Session, *, conversation_id: str) -> User | None:
+    """The local terminal participant who owns ``conversation_id``, if one does."""
+    conversation = db.get(Conversation, conversation_id)
+    if conversation is None:
+        return None
+    owner = db.get(User, conversation.user_id)
+    local = owner is not None and owner.active and LOCAL_PARTICIPANTS.get(owner.role) == owner.name
+    return owner if local else None
+
+
 def user_by_token(db: Session, *, token: str) -> User | None:
     user = db.scalar(select(User).where(User.token_hash == hash_token(token)))
     return user if user and user.active else None

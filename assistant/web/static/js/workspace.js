@@ -47,7 +47,7 @@ const ui = {
 
 const CUT_OFF = "The connection closed before the answer was complete. Your message is saved and Tandem finishes the answer: it appears here when it is stored.";
 const STOPPED = "Stopped showing the answer. Your message is saved and Tandem finishes the answer: it appears here when it is stored.";
-const STORED_REPLY_CHECKS_MS = [2_000, 5_000, 10_000, 20_000, 40_000];
+const STORED_REPLY_CHECKS_MS = [1_500, 3_000, 5_000, 10_000, 20_000, 40_000];
 let current = null;
 let turn = null; // the answer being streamed: { controller }
 let editing = false;
