@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import secrets
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.client_tasks import client_task
 from assistant.coaching.modes import MODES, Mode, validate_message
 from assistant.coaching.qa import CITATION_MARK
 from assistant.db import crud
@@ -310,6 +312,40 @@ class ChatCompletions:
         self.db_factory = db_factory
         self.max_chars = max_chars
         self.base_url = base_url
+
+    @staticmethod
+    def housekeeping(model: str, messages: Sequence[tuple[str, str]]) -> dict[str, Any] | None:
+        """The ``chat.completion`` for a front-end's own background task (a title, tags, follow-ups: see
+        :mod:`assistant.client_tasks`), or None for a participant's message. Nothing is stored."""
+        last = next((text for role, text in reversed(messages) if role == "user"), None)
+        task = client_task(last) if last is not None else None
+        if task is None:
+            return None
+        mode_for_model(model)  # an unknown model is still a 404
+        return {
+            "id": f"chatcmpl-task-{secrets.token_hex(8)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": task.reply},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": usage(len(last or ""), len(task.reply)),
+        }
+
+    @staticmethod
+    async def housekeeping_stream(completion: dict[str, Any]) -> AsyncIterator[str]:
+        """:meth:`housekeeping`'s reply as ``chat.completion.chunk`` events."""
+        head = {key: completion[key] for key in ("id", "created", "model")} | {"object": "chat.completion.chunk"}
+        text = completion["choices"][0]["message"]["content"]
+        for delta, finish in (({"role": "assistant", "content": ""}, None), ({"content": text}, None), ({}, "stop")):
+            yield _sse({**head, "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}]})
+        yield "data: [DONE]\n\n"
 
     def open(self, user: User, model: str, messages: Sequence[tuple[str, str]]) -> OpenedTurn:
         """Check the request and store its new message in the conversation :func:`choose` picks."""

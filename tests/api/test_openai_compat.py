@@ -3,6 +3,7 @@ composer answers), and the rule that keeps one stored conversation per client ch
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -30,6 +31,7 @@ from assistant.themes.events import participant_key
 from assistant.turns import STORE_DOWN
 from bench.server import free_port
 from tests.conftest import Participants
+from tests.support import open_webui_tasks
 
 QUESTION = "How should I give feedback to my senior mentee?"
 FOLLOW_UP = "What is the GROW model?"
@@ -96,6 +98,53 @@ def assert_cites_with_sources(text: str) -> None:
     listed = {int(match.group(1)) for line in lines if (match := SOURCE_LINE.match(line))}
     assert len(listed) == len(lines), sources
     assert cited <= listed, (cited, listed)
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_open_webui_background_tasks_are_answered_but_never_stored(live: Live, stream: bool) -> None:
+    client, user_id = live.client("mentee", "Olive Webb")
+    first = client.chat.completions.create(model="tandem-ask", messages=[{"role": "user", "content": QUESTION}])
+    answer = first.choices[0].message.content or ""
+    history = [("user", QUESTION), ("assistant", answer)]
+    assert live.services.themes.drain(timeout=20)
+    themes_before = theme_events(live, user_id)
+    assert themes_before
+    expected = {"title": "title", "tags": "tags", "follow_ups": "follow_ups"}
+    for template, key in zip(
+        (open_webui_tasks.TITLE, open_webui_tasks.TAGS, open_webui_tasks.FOLLOW_UPS), expected.values(), strict=True
+    ):
+        prompt = open_webui_tasks.filled(template, history)  # longer than a message may be: still answered
+        messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": prompt}]
+        if stream:
+            chunks = client.chat.completions.create(model="tandem-ask", messages=messages, stream=True)
+            text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        else:
+            text = client.chat.completions.create(model="tandem-ask", messages=messages).choices[0].message.content
+        assert key in json.loads(text or "{}"), text
+        if key == "title":
+            assert json.loads(text or "{}")["title"].startswith("How should I give feedback")
+
+    [(conversation, messages)] = live.conversations(user_id)  # only the real question's conversation
+    assert [m.content for m in messages if m.role == "user"] == [QUESTION]
+    assert "### Task" not in conversation.title
+    assert live.services.themes.drain(timeout=20)
+    assert theme_events(live, user_id) == themes_before  # the tasks quote the question: not counted again
+
+
+def theme_events(live: Live, user_id: int) -> int:
+    key = participant_key(user_id, live.services.settings.theme_hmac_secret)
+    with live.services.db_factory() as db:
+        return len(db.scalars(select(ThemeEvent).where(ThemeEvent.participant_key == key)).all())
+
+
+def test_source_links_use_the_request_s_host_when_public_url_is_unset(live: Live) -> None:
+    live.services.settings.__pydantic_fields_set__.discard("public_url")
+    live.services.settings.public_url = "http://127.0.0.1:8000"
+    live.services.settings.__pydantic_fields_set__.discard("public_url")
+    client, _ = live.client("mentor", "Hosted Here")
+    text = client.chat.completions.create(model="tandem-ask", messages=[{"role": "user", "content": QUESTION}])
+    content = text.choices[0].message.content or ""
+    assert f"{live.url}/" in content and "http://127.0.0.1:8000/" not in content.replace(live.url, "")
 
 
 def test_models_are_the_conversation_modes(live: Live) -> None:

@@ -61,13 +61,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_chat_completions(services: ServicesDep) -> ChatCompletions:
-    return ChatCompletions(
-        services.turns,
-        services.db_factory,
-        max_chars=services.settings.max_message_chars,
-        base_url=services.settings.public_url,
-    )
+def get_chat_completions(services: ServicesDep, request: Request) -> ChatCompletions:
+    """Source links point at ``PUBLIC_URL`` when it is set, else at the host the request came to."""
+    settings = services.settings
+    public = settings.public_url if "public_url" in settings.model_fields_set else str(request.base_url)
+    return ChatCompletions(services.turns, services.db_factory, max_chars=settings.max_message_chars, base_url=public)
 
 
 CompletionsDep = Annotated[ChatCompletions, Depends(get_chat_completions)]
@@ -95,6 +93,14 @@ async def chat_completions(
         if message.role == "user":
             withhold_from_logs(message.content)
     chat = [(message.role, message.content) for message in body.messages]
+    if (housekeeping := completions.housekeeping(body.model, chat)) is not None:  # never stored, no theme
+        if body.stream:
+            return StreamingResponse(
+                completions.housekeeping_stream(housekeeping),
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-store"},
+            )
+        return housekeeping
     opened = await run_in_threadpool(completions.open, user, body.model, chat)
     headers = {CONVERSATION_HEADER: opened.turn.conversation_id}
     if body.stream:
