@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from assistant import __version__
+from assistant.api.docs import install_docs
 from assistant.api.limits import BodySizeLimit, make_rate_limiter
 from assistant.api.routes import (
     admin_guidelines,
@@ -130,7 +131,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if owned:
                 app.state.services.close()
 
-    app = FastAPI(title="Tandem", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="Tandem", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_docs(app)
     if services is not None:
         app.state.services = services
     install_limits(app, settings)

@@ -1,4 +1,5 @@
-"""Security headers for every response: the strict Content-Security-Policy everywhere but the API docs, and
+"""Security headers for every response: the strict Content-Security-Policy everywhere but the two API docs
+pages (which get a same-origin one that allows their inline start-up script), and
 ``Cache-Control: no-store`` on every API response."""
 
 from __future__ import annotations
@@ -26,8 +27,22 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-# FastAPI's interactive docs load their scripts from a CDN and run inline scripts.
+# FastAPI's interactive docs (assets served by Tandem, see assistant/api/docs.py) start from an inline script
+# and ReDoc runs a worker from a blob: only those two pages get this looser policy, still same-origin only.
 DOCS_PATHS = ("/docs", "/redoc")
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "worker-src 'self' blob:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
 # Every API answer may carry someone's data (a conversation, a goal, a pair's notes): never cached.
 PRIVATE_PATHS = ("/api/", "/v1/")
 
@@ -43,7 +58,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        with_csp = not path.startswith(DOCS_PATHS)
+        policy = DOCS_CONTENT_SECURITY_POLICY if path in DOCS_PATHS else CONTENT_SECURITY_POLICY
         private = path.startswith(PRIVATE_PATHS)
 
         async def send_with_headers(message: Message) -> None:
@@ -51,8 +66,7 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
-                if with_csp:
-                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                headers.setdefault("Content-Security-Policy", policy)
                 if private:
                     headers["Cache-Control"] = "no-store"
             await send(message)

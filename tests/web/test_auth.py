@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -130,12 +132,20 @@ def test_guideline_pages_render_markdown_and_refuse_paths_outside_the_knowledge_
         assert client.get(f"/guidelines/{name}").status_code == 404
 
 
-def test_security_headers_on_pages_and_api_but_the_docs_keep_their_cdn(client: TestClient) -> None:
+def test_security_headers_on_pages_and_api_and_the_docs_need_nothing_from_outside(client: TestClient) -> None:
     page = client.get("/signin")
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff" and page.headers["referrer-policy"] == "no-referrer"
     assert "content-security-policy" in client.get(f"{API}/health").headers
-    assert "content-security-policy" not in client.get("/docs").headers
+    for path in ("/docs", "/redoc"):
+        docs = client.get(path)
+        policy = docs.headers["content-security-policy"]
+        assert docs.status_code == 200 and "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        assert assets and all(a.startswith("/") for a in assets), assets  # no CDN: every asset is Tandem's
+        for asset in assets:
+            if asset != "/openapi.json":
+                assert client.get(asset).status_code == 200, asset
 
 
 def test_guessing_tokens_is_slowed_to_a_few_tries_a_minute(client: TestClient, participants: Participants) -> None:
