@@ -6,9 +6,11 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -33,6 +35,8 @@ from assistant.api.routes import (
     users,
 )
 from assistant.config import Settings, get_settings
+from assistant.knowledge.ingest import IngestSummary, ProgressCallback
+from assistant.knowledge.job import IngestJob
 from assistant.program.cohorts import Conflict, NotFound, ProgramError
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
@@ -107,6 +111,16 @@ def install_error_schema(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _start_up_index(services: Services, progress: ProgressCallback) -> IngestSummary:
+    try:
+        summary = services.ingest(on_progress=progress)
+    except StoreUnavailableError:
+        log.warning("vector store unavailable at start-up; readiness will report it")
+        raise
+    log.info("knowledge base index: %s", summary.line())
+    return summary
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """Build the app; the lifespan builds the services once unless they are given (tests)."""
     settings = settings or get_settings()
@@ -116,10 +130,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         owned = services is None
         app.state.services = services or build_services(settings)
         if owned:
-            try:
-                app.state.services.ensure_knowledge()
-            except StoreUnavailableError:
-                log.warning("vector store unavailable at start-up; readiness will report it")
+            # Indexed in the background: the port opens at once and /ready says "indexing" until done.
+            job = app.state.ingest_job = IngestJob()
+            job.start(partial(_start_up_index, app.state.services))
             if settings.theme_worker == "in-process":
                 app.state.services.themes.notify()  # messages left in the outbox by a crash are counted now
             freeze_startup_objects()
@@ -129,6 +142,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if unfinished := await finish_detached_turns():
                 log.warning("%d turns were still being answered at shutdown", unfinished)
             if owned:
+                await run_in_threadpool(app.state.ingest_job.stop)  # SIGTERM: stop between two files
                 app.state.services.close()
 
     app = FastAPI(title="Tandem", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -6,7 +6,6 @@ import hashlib
 import os
 import re
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,8 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from assistant.api.deps import ServicesDep, require_roles
-from assistant.db.models import User, utcnow
+from assistant.db.models import User
 from assistant.knowledge.ingest import index_fingerprint
+from assistant.knowledge.job import IngestJob, IngestStatus
 from assistant.knowledge.loading import SUPPORTED_SUFFIXES, discover_files, display_source
 from assistant.services import Services
 
@@ -39,58 +39,8 @@ class GuidelinesOut(BaseModel):
     count: int
 
 
-class IngestStatus(BaseModel):
-    state: Literal["idle", "running", "done", "failed"] = "idle"
-    done: int = 0
-    total: int = 0
-    current: str | None = None
-    summary: str | None = None
-    error: str | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-
-class IngestJob:
-    """One re-index at a time, in a thread; requests read its progress."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._status = IngestStatus()
-
-    def status(self) -> IngestStatus:
-        with self._lock:
-            return self._status.model_copy()
-
-    def start(self, services: Services) -> bool:
-        """Start a re-index unless one is running (then False)."""
-        with self._lock:
-            if self._status.state == "running":
-                return False
-            self._status = IngestStatus(state="running", started_at=utcnow())
-        threading.Thread(target=self._run, args=(services,), name="tandem-ingest").start()
-        return True
-
-    def _progress(self, source: str, number: int, total: int) -> None:
-        with self._lock:
-            self._status = self._status.model_copy(update={"done": number - 1, "total": total, "current": source})
-
-    def _run(self, services: Services) -> None:
-        summary, error = None, None
-        try:
-            summary = services.ingest(on_progress=self._progress)
-        except Exception as exc:  # the store or a file failed: report it, keep serving
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        with self._lock:
-            current = self._status
-            update: dict[str, object]
-            if summary is None:
-                update = {"state": "failed", "error": error}
-            else:
-                update = {"state": "done", "done": current.total, "current": None, "summary": summary.line()}
-            self._status = current.model_copy(update={**update, "finished_at": utcnow()})
-
-
 def ingest_job(request: Request) -> IngestJob:
+    """The app's one indexing job (the lifespan creates it and starts the start-up run)."""
     with _job_lock:
         job: IngestJob | None = getattr(request.app.state, "ingest_job", None)
         if job is None:
@@ -193,6 +143,6 @@ def ingest_status(_: AdminUser, job: IngestJobDep) -> IngestStatus:
 @router.post("/ingest", status_code=status.HTTP_202_ACCEPTED, response_model=IngestStatus)
 def start_ingest(_: AdminUser, services: ServicesDep, job: IngestJobDep) -> IngestStatus:
     """Re-index ``knowledge_dir`` in the background; poll ``GET /admin/ingest`` for progress."""
-    if not job.start(services):
+    if not job.start(lambda progress: services.ingest(on_progress=progress)):
         raise HTTPException(status.HTTP_409_CONFLICT, "a re-index is already running")
     return job.status()

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from assistant.api.deps import ServicesDep
 from assistant.api.schemas import HealthOut
+from assistant.knowledge.job import IngestJob
 from assistant.services import Services
 
 router = APIRouter(tags=["health"])
@@ -35,9 +36,16 @@ def _readiness(services: Services) -> dict[str, str]:
 
 
 @router.get("/ready", response_model=HealthOut, responses={503: {"model": HealthOut}})
-async def ready(services: ServicesDep) -> HealthOut | JSONResponse:
-    """Readiness: database reachable and the guidelines indexed."""
+async def ready(request: Request, services: ServicesDep) -> HealthOut | JSONResponse:
+    """Readiness: database reachable and the guidelines indexed. While the start-up (or an admin's)
+    indexing runs, ``status`` is ``indexing`` and ``checks.index`` says how far it is (503)."""
     checks = await run_in_threadpool(_readiness, services)
+    job: IngestJob | None = getattr(request.app.state, "ingest_job", None)
+    indexing = job.status() if job is not None else None
+    if indexing is not None and indexing.state == "running":
+        checks["index"] = indexing.progress()
+        body = HealthOut(status="indexing", checks=checks).model_dump()
+        return JSONResponse(status_code=503, content=body, headers={"Retry-After": "2"})
     if all(v == "ok" for v in checks.values()):
         return HealthOut(status="ready", checks=checks)
     return JSONResponse(status_code=503, content=HealthOut(status="not ready", checks=checks).model_dump())
