@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +50,27 @@ def discover_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             yield root, root.parent
 
 
+MAX_DOCUMENT_CHARS = 1_000_000
+"""A guideline whose text is longer is skipped with a warning (about 400 pages; indexing a 4.9 MB file
+took 16 minutes here and its thousands of chunks would crowd every other section out of retrieval)."""
+
+
 def load_document(path: Path, root: Path) -> SourceDocument:
     raw = path.read_bytes()
     file_hash = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     source = display_source(path, root)
+    document = _read(path, source, raw, file_hash, suffix)
+    if len(document.text) > MAX_DOCUMENT_CHARS:
+        raise UnreadableFileError(
+            f"{source} holds {len(document.text):,} characters of text; at most {MAX_DOCUMENT_CHARS:,} are indexed"
+        )
+    return document
+
+
+def _read(path: Path, source: str, raw: bytes, file_hash: str, suffix: str) -> SourceDocument:
     if suffix == ".pdf":
-        return SourceDocument(source, _pdf_text(path), file_hash, "pdf", {"title": path.stem})
+        return SourceDocument(source, _pdf_text_once(path, file_hash), file_hash, "pdf", {"title": path.stem})
     if b"\x00" in raw[:8192]:
         raise UnreadableFileError(f"{source} looks binary")
     try:
@@ -74,6 +90,32 @@ def load_document(path: Path, root: Path) -> SourceDocument:
 
 MAX_PDF_PAGES = 2000
 """A guideline longer than this is refused: reading it would hold the index (and memory) for minutes."""
+
+
+PDF_CACHE_SIZE = 16
+_pdf_cache: OrderedDict[str, str | UnreadableFileError] = OrderedDict()
+_pdf_cache_lock = threading.Lock()
+
+
+def _pdf_text_once(path: Path, file_hash: str) -> str:
+    """A PDF's text (or why it is unreadable), parsed once per distinct file content: a page view or a
+    re-index of an unchanged PDF reads the cache instead of parsing thousands of pages again."""
+    with _pdf_cache_lock:
+        cached = _pdf_cache.get(file_hash)
+        if cached is not None:
+            _pdf_cache.move_to_end(file_hash)
+    if cached is None:
+        try:
+            cached = _pdf_text(path)
+        except UnreadableFileError as exc:
+            cached = exc
+        with _pdf_cache_lock:
+            _pdf_cache[file_hash] = cached
+            while len(_pdf_cache) > PDF_CACHE_SIZE:
+                _pdf_cache.popitem(last=False)
+    if isinstance(cached, UnreadableFileError):
+        raise UnreadableFileError(str(cached))
+    return cached
 
 
 def _pdf_text(path: Path) -> str:

@@ -65,12 +65,16 @@ def test_list_upload_and_reindex(client: TestClient, participants: Participants,
     }
     assert (settings.knowledge_dir / "lunch.md").read_bytes() == GUIDELINE
 
-    assert client.post(f"{API}/ingest", headers=admin).status_code == 202
-    status = wait_for_ingest(client, admin)
+    status = wait_for_ingest(client, admin)  # the upload indexes that one file, not the folder
     assert status["state"] == "done" and status["summary"].startswith("1 added, 0 updated, 0 removed")
-    assert status["done"] == status["total"] == listed["count"] + 1
+    assert status["done"] == status["total"] == 1
     lunch = next(g for g in client.get(f"{API}/guidelines", headers=admin).json()["data"] if g["name"] == "lunch.md")
     assert lunch["index"] == "indexed" and lunch["chunks"] == 1
+
+    assert client.post(f"{API}/ingest", headers=admin).status_code == 202  # the whole folder: nothing new
+    status = wait_for_ingest(client, admin)
+    assert status["state"] == "done" and status["summary"].startswith("0 added, 0 updated, 0 removed")
+    assert status["done"] == status["total"] == listed["count"] + 1
 
     (settings.knowledge_dir / "lunch.md").write_bytes(GUIDELINE + b"\nMore.\n")
     changed = next(g for g in client.get(f"{API}/guidelines", headers=admin).json()["data"] if g["name"] == "lunch.md")

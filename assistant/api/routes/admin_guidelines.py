@@ -51,11 +51,14 @@ def ingest_job(request: Request) -> IngestJob:
 IngestJobDep = Annotated[IngestJob, Depends(ingest_job)]
 
 
-def list_guidelines(services: Services) -> list[GuidelineOut]:
+def list_guidelines(services: Services, only: Path | None = None) -> list[GuidelineOut]:
+    """Every guideline file with its index state, or only the file ``only`` (an upload reads one file,
+    not the whole folder)."""
     knowledge_dir = services.settings.knowledge_dir
     stored = services.store.files()
+    files = [(only, knowledge_dir)] if only is not None else discover_files([knowledge_dir])
     result = []
-    for path, root in discover_files([knowledge_dir]):
+    for path, root in files:
         source = display_source(path, root)
         raw = path.read_bytes()
         indexed = stored.get(source)
@@ -122,17 +125,21 @@ async def upload_guideline(
     request: Request,
     _: AdminUser,
     services: ServicesDep,
+    job: IngestJobDep,
     filename: Annotated[str, Query(max_length=120)],
 ) -> GuidelineOut:
-    """Store the request body as ``knowledge_dir/<filename>`` (replacing a file of that name); index it
-    with ``POST /admin/ingest``."""
+    """Store the request body as ``knowledge_dir/<filename>`` (replacing a file of that name) and start
+    indexing that one file in the background (poll ``GET /admin/ingest``); if a re-index is already
+    running, the file is picked up by the next ``POST /admin/ingest``."""
     if services.settings.shipped_guidelines:
         raise HTTPException(status.HTTP_409_CONFLICT, READ_ONLY)
     content = await request.body()
     check_upload(filename, content)
+    path = services.settings.knowledge_dir / filename
     await run_in_threadpool(save_guideline, services.settings.knowledge_dir, filename, content)
-    listed = await run_in_threadpool(list_guidelines, services)
-    return next(g for g in listed if g.name == filename)
+    [listed] = await run_in_threadpool(list_guidelines, services, path)
+    job.start(lambda progress: services.ingest([path], progress))
+    return listed
 
 
 @router.get("/ingest", response_model=IngestStatus)

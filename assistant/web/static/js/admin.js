@@ -145,8 +145,10 @@ guidelines.form.addEventListener("submit", async (event) => {
       body: file,
       headers: { "Content-Type": file.type || "application/octet-stream" },
     });
-    announce(guidelines.status, `Uploaded ${file.name}. Re-index to make it searchable.`);
+    announce(guidelines.status, `Uploaded ${file.name}. Indexing it…`);
     guidelines.form.reset();
+    await loadGuidelines();
+    await followIngest(); // the upload indexes that one file
     await loadGuidelines();
   } catch (error) {
     showMessage(guidelines.error, failure(error));
