@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -164,4 +165,44 @@ def test_a_pdf_longer_than_the_page_cap_is_refused_in_one_line(tmp_path: Path) -
     with path.open("wb") as handle:
         writer.write(handle)
     with pytest.raises(UnreadableFileError, match=f"at most {MAX_PDF_PAGES}"):
+        load_document(path, tmp_path)
+
+
+def test_a_pdf_is_parsed_once_per_content_and_its_refusal_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pypdf import PdfWriter
+
+    import assistant.knowledge.loading as loading
+
+    parsed: list[str] = []
+    real = loading._pdf_text
+
+    def counting(path: Path) -> str:
+        parsed.append(path.name)
+        return real(path)
+
+    monkeypatch.setattr(loading, "_pdf_text", counting)
+    monkeypatch.setattr(loading, "_pdf_cache", OrderedDict())  # another test may have parsed the same bytes
+    writer = PdfWriter()
+    for _ in range(loading.MAX_PDF_PAGES + 1):
+        writer.add_blank_page(width=200, height=200)
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    for _ in range(3):  # three page views of the same file
+        with pytest.raises(loading.UnreadableFileError, match="at most"):
+            load_document(path, tmp_path)
+    assert parsed == ["huge.pdf"]
+    small = PdfWriter()
+    small.add_blank_page(width=200, height=200)
+    with path.open("wb") as handle:  # new content under the same name is parsed again
+        small.write(handle)
+    assert load_document(path, tmp_path).kind == "pdf" and parsed == ["huge.pdf", "huge.pdf"]
+
+
+def test_a_document_with_more_text_than_the_cap_is_skipped_in_one_line(tmp_path: Path) -> None:
+    from assistant.knowledge.loading import MAX_DOCUMENT_CHARS, UnreadableFileError
+
+    path = tmp_path / "huge.md"
+    path.write_text("# Huge\n\n" + "word " * (MAX_DOCUMENT_CHARS // 5 + 1), encoding="utf-8")
+    with pytest.raises(UnreadableFileError, match="characters of text; at most"):
         load_document(path, tmp_path)
