@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -111,6 +112,9 @@ def install_error_schema(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+DISK_FULL = re.compile(r"disk is full|no space left on device|could not extend file", re.I)
+
+
 def _start_up_index(services: Services, progress: ProgressCallback) -> IngestSummary:
     try:
         summary = services.ingest(on_progress=progress)
@@ -166,8 +170,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
-        """The database is unreachable or full: a 503 the client can retry, one log line, no traceback."""
-        log.warning("database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
+        """The database is unreachable (503) or its disk is full (507): a status the client can act on,
+        one log line, no traceback; the transaction was rolled back, so nothing is half-written."""
+        cause = getattr(exc, "orig", exc)
+        if DISK_FULL.search(str(cause)):
+            log.warning("database write refused: the disk is full")
+            return JSONResponse(
+                status_code=status.HTTP_507_INSUFFICIENT_STORAGE,
+                content={"detail": "the server's disk is full; nothing was changed, try again once space is freed"},
+                headers={"Retry-After": "60"},
+            )
+        log.warning("database unavailable: %s", type(cause).__name__)
         return JSONResponse(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             content={"detail": "the database is unavailable; nothing was changed, try again shortly"},

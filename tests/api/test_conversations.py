@@ -208,7 +208,7 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get(f"{API}/health").json() == {"status": "ok", "checks": {}}
     ready = client.get(f"{API}/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "vector_store": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "disk": "ok", "vector_store": "ok"}
 
 
 def test_openapi_schema_is_published(client: TestClient) -> None:

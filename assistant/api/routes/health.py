@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -11,6 +13,8 @@ from assistant.knowledge.job import IngestJob
 from assistant.services import Services
 
 router = APIRouter(tags=["health"])
+MIN_FREE_BYTES = 50_000_000
+"""Below this much free space in DATA_DIR, /ready reports the disk as full (writes would start failing)."""
 
 
 @router.get("/health", response_model=HealthOut)
@@ -27,6 +31,8 @@ def _readiness(services: Services) -> dict[str, str]:
         checks["database"] = "ok"
     except Exception as exc:  # any driver error means not ready
         checks["database"] = f"unavailable: {type(exc).__name__}"
+    free = shutil.disk_usage(services.settings.data_dir).free if services.settings.data_dir.exists() else 0
+    checks["disk"] = "ok" if free >= MIN_FREE_BYTES else f"full: {free // 1_000_000} MB free"
     try:
         services.store.ping()
         checks["vector_store"] = "ok" if services.store.count() > 0 else "empty: run tandem ingest"
