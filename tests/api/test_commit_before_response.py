@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,47 +23,49 @@ class FailingCommitSession(Session):
         raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
 
 
-def test_a_write_whose_commit_fails_is_never_acknowledged(
-    client: TestClient, services: Services, participants: Participants
-) -> None:
-    admin = participants.add("Ada Admin", "admin")
+class DiskFullSession(Session):
+    def commit(self) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+
+
+def add_user_whose_commit_fails(
+    client: TestClient, services: Services, admin: dict[str, str], session: type[Session], name: str
+) -> Response:
+    """``POST /users`` with every commit raising as ``session`` does; the caller checks what the client saw."""
     failing: sessionmaker[Session] = sessionmaker(
-        bind=services.db_factory.kw["bind"], class_=FailingCommitSession, expire_on_commit=False
+        bind=services.db_factory.kw["bind"], class_=session, expire_on_commit=False
     )
     client.app.dependency_overrides[get_db_factory] = lambda: failing  # type: ignore[attr-defined]
     try:
         with TestClient(client.app, raise_server_exceptions=False) as failing_client:  # type: ignore[arg-type]
-            response = failing_client.post(f"{API}/users", json={"name": "Never Stored"}, headers=auth(admin))
+            return failing_client.post(f"{API}/users", json={"name": name}, headers=auth(admin))
     finally:
         client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+
+
+def stored(services: Services, name: str) -> bool:
+    with services.db_factory() as db:
+        return db.scalars(select(User).where(User.name == name)).first() is not None
+
+
+def test_a_write_whose_commit_fails_is_never_acknowledged(
+    client: TestClient, services: Services, participants: Participants
+) -> None:
+    admin = participants.add("Ada Admin", "admin")
+    response = add_user_whose_commit_fails(client, services, admin, FailingCommitSession, "Never Stored")
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "5" and "database is unavailable" in response.json()["detail"]
-    with services.db_factory() as db:
-        assert db.scalars(select(User).where(User.name == "Never Stored")).first() is None
-
-
-class DiskFullSession(Session):
-    def commit(self) -> None:
-        raise OperationalError("COMMIT", {}, Exception("database or disk is full"))
+    assert not stored(services, "Never Stored")
 
 
 def test_a_full_disk_is_a_507_and_nothing_is_written(
     client: TestClient, services: Services, participants: Participants
 ) -> None:
     admin = participants.add("Ada Admin", "admin")
-    full: sessionmaker[Session] = sessionmaker(
-        bind=services.db_factory.kw["bind"], class_=DiskFullSession, expire_on_commit=False
-    )
-    client.app.dependency_overrides[get_db_factory] = lambda: full  # type: ignore[attr-defined]
-    try:
-        with TestClient(client.app, raise_server_exceptions=False) as full_client:  # type: ignore[arg-type]
-            response = full_client.post(f"{API}/users", json={"name": "No Room"}, headers=auth(admin))
-    finally:
-        client.app.dependency_overrides.clear()  # type: ignore[attr-defined]
+    response = add_user_whose_commit_fails(client, services, admin, DiskFullSession, "No Room")
     assert response.status_code == 507 and "disk is full" in response.json()["detail"]
     assert response.headers["Retry-After"]
-    with services.db_factory() as db:
-        assert db.scalars(select(User).where(User.name == "No Room")).first() is None
+    assert not stored(services, "No Room")
 
 
 def test_ready_reports_a_disk_without_room(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
