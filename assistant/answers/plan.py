@@ -33,6 +33,8 @@ POOL = 20
 SELECT_FROM = 3
 """Reranked chunks whose sentences the selector reads."""
 MAX_SUPPORT = 2
+SUPPORT_FLOOR = 0.3
+"""A support's probability, at least this share of the lead's."""
 HEADING_SIM = CHUNK_SCALARS.index("heading_sim")
 OVERLAP_TEXT = CHUNK_SCALARS.index("overlap_text")
 
@@ -198,7 +200,7 @@ class Answerer:
         return AnswerPlan(
             analysis,
             analysis.ranked_passages(top_k),
-            choose(analysis, self.model["select"].threshold) if in_scope else [],
+            choose(analysis) if in_scope else [],
             in_scope,
             followup,
             probability,
@@ -237,20 +239,20 @@ def followup_row(question: str, previous: str, alone: Analysis, joined: Analysis
     )
 
 
-def choose(analysis: Analysis, support_threshold: float) -> list[Chosen]:
-    """The sentence that answers first, then at most two that support it (its own section's first)."""
+def choose(analysis: Analysis) -> list[Chosen]:
+    """The sentence that answers first, then the two next most likely to answer (the composer puts
+    them in reading order). A support must reach ``SUPPORT_FLOOR`` of the lead's probability.
+
+    Supports are not held to the selector's own threshold nor to the lead's section: both kept the
+    answering sentence out more often than they kept noise out (on the dev split, states the fact
+    0.352 with them, 0.430 without)."""
     if not analysis.sentences:
         return []
     probabilities = analysis.sentence_probabilities
     ranked = sorted(range(len(analysis.sentences)), key=lambda i: -probabilities[i])
-    lead = analysis.sentences[ranked[0]]
-    chosen = [Chosen(lead, float(probabilities[ranked[0]]))]
-    supports = [i for i in ranked[1:] if probabilities[i] >= support_threshold]
-    same = [i for i in supports if analysis.sentences[i].chunk.section == lead.chunk.section]
-    other = [i for i in supports if i not in same]
-    for i in [*same, *other][:MAX_SUPPORT]:
-        chosen.append(Chosen(analysis.sentences[i], float(probabilities[i])))
-    return chosen
+    floor = SUPPORT_FLOOR * float(probabilities[ranked[0]])
+    picked = [ranked[0], *[i for i in ranked[1:] if probabilities[i] >= floor][:MAX_SUPPORT]]
+    return [Chosen(analysis.sentences[i], float(probabilities[i])) for i in picked]
 
 
 def previous_question(history: Sequence[tuple[str, str]]) -> str:
