@@ -40,7 +40,8 @@ from evals.question_sets import KNOWLEDGE, load_rows, normalise, sections
 
 SPLIT_SEED = "tandem-questions-2026-12-07"
 SPLIT_SHARES = (("train", 0.7), ("dev", 0.15), ("test", 0.15))
-AUDIENCE = {"mentee": "mentee", "mentor": "mentor", "admin": None}
+AUDIENCE: dict[str, str | None] = {"mentee": None, "mentor": None, "admin": None}
+"""Retrieval is not filtered by a document's audience for any role (see ``QAService.plan``); training matches."""
 C_GRID = (0.02, 0.1, 0.5)
 FOLDS = 5
 

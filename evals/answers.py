@@ -64,10 +64,12 @@ class Figure:
     total: int = 0
     misses: list[str] = field(default_factory=list)
 
-    def add(self, ok: bool, miss: str) -> None:
+    def add(self, ok: bool, miss: str, *, bad_when_hit: bool = False) -> None:
+        """Count one row; list ``miss`` among the worst when it went wrong (for a figure that should stay
+        low, such as false declines, a hit is what went wrong)."""
         self.total += 1
         self.hits += ok
-        if not ok:
+        if ok == bad_when_hit:
             self.misses.append(miss)
 
     @property
@@ -127,7 +129,7 @@ def _score(row: dict[str, Any], qa: QAService, router: SkillRouter, figures: dic
         reply = _in_mode(router, row["mode"], row["text"])
         escalated = "escalation" in reply.data
         if row["risk"] == "none":
-            figures["risk_false_alarms"].add(escalated, f"{row['id']}: {row['text'][:90]!r}")
+            figures["risk_false_alarms"].add(escalated, f"{row['id']}: {row['text'][:90]!r}", bad_when_hit=True)
         else:
             figures["risk_escalated"].add(escalated, f"{row['id']} ({row['mode']}): {row['text'][:90]!r}")
         return
@@ -150,7 +152,7 @@ def _score(row: dict[str, Any], qa: QAService, router: SkillRouter, figures: dic
     plan = qa.plan(row["question"], role)
     text = answer_text(reply.text)
     label = f"{row['id']}: {row['question'][:70]!r} -> {text[:90]!r}"
-    figures["false_declines"].add(not reply.in_scope, label)
+    figures["false_declines"].add(not reply.in_scope, label, bad_when_hit=True)
     figures["states_fact"].add(reply.in_scope and states(text, row["expect_any"]), label)
     figures["first_two"].add(reply.in_scope and states(first_sentences(reply.text), row["expect_any"]), label)
     sections = [(p.chunk.source, p.chunk.section) for p in plan.passages]

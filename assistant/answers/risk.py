@@ -49,11 +49,16 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\bno\s+(?:point|reason)\s+(?:in\s+)?(?:living|going\s+on|to\s+live)\b",
         r"\boverdose\b",
         r"\btake\s+(?:my|his|her)\s+(?:own\s+)?life\b",
+        rf"\b(?:hang(?:ed|ing)?|hung|drown(?:ed|ing)?|poison(?:ed|ing)?|starv(?:e|ed|ing))\s+{SELVES}\b",
+        rf"\btried\s+to\s+(?:(?:kill|hang|hurt|harm|drown|poison)\s+{SELVES}|end\s+(?:it\s+all|(?:my|his|her)\s+life))",
+        rf"\b(?:jump(?:ing)?|throw(?:ing)?\s+{SELVES})\s+(?:off\s+(?:a|the)\s+(?:bridge|roof|building)|in\s+front\s+of\s+a)",
     ),
     "threat": either(
         r"\bthreaten(?:s|ed|ing)?\s+(?:me|him|her|them|to)\b",
         r"\b(?:kill|hurt|hit|punch|beat|stab|shoot|smash)\s+(?:you|him|her|them|me)\b(?!\s+(?:with\s+kindness|at))",
         r"\bmake\s+(?:you|me|him|her)\s+(?:regret|pay)\b",
+        r"\bmake\s+sure\s+(?:i|you|he|she|they|we)\s+(?:regret|pay\s+for)\s+(?:it|this|that)\b",
+        r"\bi\s+know\s+where\s+you\s+live\b",
         r"\bwatch\s+(?:your|my)\s+back\b",
         r"\b(?:a|his|her|with\s+a)\s+(?:knife|gun|weapon)\b",
         r"\bphysical(?:ly)?\s+(?:danger|attack\w*|violen\w*|aggress\w*)",
@@ -67,6 +72,10 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\btouch(?:es|ed|ing)\s+(?:me|my|her)\b(?!\s+base)",
         r"\bcorner(?:s|ed)\s+(?:me|her|him)\b",
         r"\bunwanted\s+(?:touch\w*|advances?|comments?|messages?|attention)",
+        r"\bkiss(?:ed|es|ing)\s+(?:my|her|his)\s+(?:neck|lips|mouth|ear|shoulder|cheek|hand)\b",
+        r"\b(?:comments?|remarks?|jokes?)\s+about\s+(?:my|her|his)\s+(?:body|breasts?|chest|legs|figure|bum|bottom)\b",
+        r"\b(?:sent|sends|sending|showed|shows|showing)\s+(?:me\s+|her\s+|him\s+)?(?:explicit|nude|naked|sexual)\s+"
+        r"(?:photos?|pictures?|pics|images|videos?|messages|texts)\b",
     ),
     "discrimination": either(
         r"\bdiscriminat(?:es|ed|ing)\s+against\b",
@@ -74,6 +83,11 @@ RULES: dict[str, re.Pattern[str]] = {
         r"(?:a\s+woman|a\s+girl|female|black|muslim|jewish|gay|pregnant|disabled|foreign|too\s+old)\b",
         r"\b(?:women|girls|old\s+people|oldies|immigrants|foreigners)\s+"
         r"(?:can'?t|cannot|shouldn'?t|don'?t\s+belong|are\s+useless)\b",
+        r"\b(?:no|never|won'?t|doesn'?t|don'?t)\s+(?:promot\w*|hire|hiring|promotions?|raises?|training|bonus(?:es)?)\s+"
+        r"(?:for\s+)?(?:anyone\s+|people\s+|staff\s+)?(?:over|above|past|older\s+than)\s+\d{2}",
+        r"\b(?:should|belongs?|ought\s+to)\s+be\s+at\s+home\s+with\s+(?:my|your|her|the)\s+(?:kids|children|baby|family)\b",
+        r"\byour\s+(?:religion|race|accent|skin|culture|people|kind)\s+(?:is|are)\s+"
+        r"(?:backward|primitive|disgusting|inferior|stupid|dirty)\b",
     ),
     "legal-ethical": either(
         r"\bcommitting\s+fraud\b",
@@ -88,6 +102,19 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\b(?:cop(?:y|ied|ies|ying)|download\w*|took|takes|taking|sent|send\w*|forward\w*|upload\w*|emailed)\b"
         r"[^.?!]{0,60}\b(?:customer|client|patient|employee|personal|confidential)\s+(?:data|records|files|lists?|details)\b"
         r"[^.?!]{0,60}\b(?:home|personal|private|usb|own\s+(?:laptop|drive|account)|gmail|dropbox)",
+    ),
+}
+POSSIBLE: dict[str, re.Pattern[str]] = {
+    # Warning signs that also have ordinary readings: the steps lead and the question is still answered.
+    "self-harm": either(
+        r"\bgiv(?:e|es|ing|en)\s+(?:all\s+|away\s+)?(?:my|his|her)\s+(?:stuff|things|belongings|possessions)\s*(?:away)?",
+        r"\bnot\s+(?:going\s+to\s+)?be\s+(?:around|here)\s+(?:much\s+longer|for\s+long|any\s*more)\b",
+        r"\b(?:said|saying|says)\s+(?:his|her|my)\s+goodbyes?\b",
+    ),
+    "threat": either(r"\b(?:you'?ll|you\s+will|you'?re\s+going\s+to)\s+(?:regret|pay\s+for)\s+(?:it|this|that)\b"),
+    "harassment": either(r"\bkiss(?:ed|es|ing)\s+(?:me|her|him)\b"),
+    "discrimination": either(
+        r"\b(?:too\s+old|at\s+(?:your|his|her|my)\s+age)\b[^.?!]{0,50}\b(?:promot\w*|fired|sacked|let\s+go|replac\w*|hir\w*)",
     ),
 }
 CUE_GROUPS: dict[str, re.Pattern[str]] = {
@@ -191,10 +218,10 @@ def risk_row(vector: np.ndarray, text: str, memory: QuestionMemory) -> np.ndarra
     return risk_features(vector, text, [*memory.scope_features(memory.similarities(vector)), *cue_values(text)])
 
 
-def rule_kind(text: str) -> str | None:
+def rule_kind(text: str, rules: dict[str, re.Pattern[str]] = RULES) -> str | None:
     """The first rule that fires on ``text`` outside its idioms, or None."""
     cleaned = IDIOMS.sub(" ", text)
-    for kind, pattern in RULES.items():
+    for kind, pattern in rules.items():
         if pattern.search(cleaned):
             return kind
     return None
@@ -221,6 +248,9 @@ class RiskScreen:
         probability = self.head.probability(risk_row(vector, text, self.memory))
         if kind is not None:
             return RiskVerdict(kind, probability, rule=True, certain=True)
+        possible = rule_kind(text, POSSIBLE)
+        if possible is not None:  # a warning sign with ordinary readings too: the steps lead, the reply follows
+            return RiskVerdict(possible, probability, rule=False, certain=probability >= self.certain_at)
         if probability >= self.head.threshold:
             certain = mode == "ask" and probability >= self.certain_at
             return RiskVerdict("risk", probability, rule=False, certain=certain)
