@@ -52,6 +52,9 @@ RULES: dict[str, re.Pattern[str]] = {
         rf"\b(?:hang(?:ed|ing)?|hung|drown(?:ed|ing)?|poison(?:ed|ing)?|starv(?:e|ed|ing))\s+{SELVES}\b",
         rf"\btried\s+to\s+(?:(?:kill|hang|hurt|harm|drown|poison)\s+{SELVES}|end\s+(?:it\s+all|(?:my|his|her)\s+life))",
         rf"\b(?:jump(?:ing)?|throw(?:ing)?\s+{SELVES})\s+(?:off\s+(?:a|the)\s+(?:bridge|roof|building)|in\s+front\s+of\s+a)",
+        r"\bjump(?:ing)?\s+(?:from|off)\s+(?:my|the|a|our|his|her)\s+(?:balcony|roof|bridge|window|building|tower|cliff)\b",
+        r"\b(?:think|thinking|thought|thoughts)\s+(?:about|of)\s+(?:jumping|ending\s+it|killing\s+my|not\s+waking\s+up)",
+        r"\bafter\s+(?:i'?m|i\s+am)\s+(?:gone|dead)\b",
     ),
     "threat": either(
         r"\bthreaten(?:s|ed|ing)?\s+(?:me|him|her|them|to)\b",
@@ -59,6 +62,7 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\bmake\s+(?:you|me|him|her)\s+(?:regret|pay)\b",
         r"\bmake\s+sure\s+(?:i|you|he|she|they|we)\s+(?:regret|pay\s+for)\s+(?:it|this|that)\b",
         r"\bi\s+know\s+where\s+you\s+live\b",
+        r"\bmake\s+(?:my|your|his|her|their)\s+life\s+(?:hell|a\s+(?:living\s+)?hell|a\s+misery|miserable)\b",
         r"\bwatch\s+(?:your|my)\s+back\b",
         r"\b(?:a|his|her|with\s+a)\s+(?:knife|gun|weapon)\b",
         r"\bphysical(?:ly)?\s+(?:danger|attack\w*|violen\w*|aggress\w*)",
@@ -71,6 +75,10 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\bstalk(?:s|ed|ing)\s+(?:me|him|her)\b",
         r"\btouch(?:es|ed|ing)\s+(?:me|my|her)\b(?!\s+base)",
         r"\bcorner(?:s|ed)\s+(?:me|her|him)\b",
+        r"\b(?:rubs?|rubbed|rubbing|strok(?:es|ed|ing)|massag(?:es|ed|ing))\s+(?:my|her|his)\s+"
+        r"(?:shoulders?|back|neck|legs?|knees?|thighs?|arms?|hair)\b",
+        r"\b(?:puts?|put|putting|kept|keeps)\s+(?:a\s+|his\s+|her\s+)?hand\s+on\s+(?:my|her|his)\s+"
+        r"(?:knee|thigh|leg|waist|bum|bottom|lower\s+back)\b",
         r"\bunwanted\s+(?:touch\w*|advances?|comments?|messages?|attention)",
         r"\bkiss(?:ed|es|ing)\s+(?:my|her|his)\s+(?:neck|lips|mouth|ear|shoulder|cheek|hand)\b",
         r"\b(?:comments?|remarks?|jokes?)\s+about\s+(?:my|her|his)\s+(?:body|breasts?|chest|legs|figure|bum|bottom)\b",
@@ -99,9 +107,13 @@ RULES: dict[str, re.Pattern[str]] = {
         r"\bcook(?:ing)?\s+the\s+books\b",
         r"\binsider\s+trading\b",
         r"\bfiddl\w*\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:expenses|books|figures|numbers)",
+        r"\b(?:sell(?:s|ing)?|sold|leak(?:s|ed|ing)?)\s+(?:the\s+|our\s+|their\s+)?(?:customer|client|patient|employee|"
+        r"personal|staff)\s+(?:data|records|details|contacts?|contact\s+(?:lists?|details)|lists?|database|information)\b",
         r"\b(?:cop(?:y|ied|ies|ying)|download\w*|took|takes|taking|sent|send\w*|forward\w*|upload\w*|emailed)\b"
-        r"[^.?!]{0,60}\b(?:customer|client|patient|employee|personal|confidential)\s+(?:data|records|files|lists?|details)\b"
-        r"[^.?!]{0,60}\b(?:home|personal|private|usb|own\s+(?:laptop|drive|account)|gmail|dropbox)",
+        r"[^.?!]{0,60}\b(?:customer|client|patient|employee|personal|confidential)\s+"
+        r"(?:data|records|files|lists?|details|database|contacts|spreadsheets?)\b"
+        r"[^.?!]{0,60}\b(?:home|personal|private|usb|own\s+(?:laptop|drive|account)|gmail|dropbox|google\s+drive|"
+        r"icloud|onedrive|wetransfer)",
     ),
 }
 POSSIBLE: dict[str, re.Pattern[str]] = {
@@ -110,11 +122,24 @@ POSSIBLE: dict[str, re.Pattern[str]] = {
         r"\bgiv(?:e|es|ing|en)\s+(?:all\s+|away\s+)?(?:my|his|her)\s+(?:stuff|things|belongings|possessions)\s*(?:away)?",
         r"\bnot\s+(?:going\s+to\s+)?be\s+(?:around|here)\s+(?:much\s+longer|for\s+long|any\s*more)\b",
         r"\b(?:said|saying|says)\s+(?:his|her|my)\s+goodbyes?\b",
+        r"\bnot\s+(?:sticking|staying)\s+around\b",
+        r"\bone\s+less\b[^.?!]{0,40}\bin\s+(?:it|the\s+world)\b",
+        r"\b(?:can'?t|cannot)\s+(?:go\s+on|take\s+(?:it|this)\s+any\s*more)\b",
     ),
     "threat": either(r"\b(?:you'?ll|you\s+will|you'?re\s+going\s+to)\s+(?:regret|pay\s+for)\s+(?:it|this|that)\b"),
     "harassment": either(r"\bkiss(?:ed|es|ing)\s+(?:me|her|him)\b"),
     "discrimination": either(
         r"\b(?:too\s+old|at\s+(?:your|his|her|my)\s+age)\b[^.?!]{0,50}\b(?:promot\w*|fired|sacked|let\s+go|replac\w*|hir\w*)",
+        r"\bmake\s+way\s+for\s+(?:the\s+)?young\w*|\byoung\s+blood\b|\bput\s+out\s+to\s+pasture\b",
+        r"\bpast\s+(?:his|her|my|their|your)\s+sell[- ]by\b",
+        r"\b(?:introduces?|introduced|calls?|called|refers?\s+to|referred\s+to)\s+(?:me|him|her|them|us)\b[^.?!]{0,30}"
+        r"\bas\b[^.?!]{0,20}\b(?:pensioner|dinosaur|fossil|granny|grandma|grandad|grandpa|oldie|boomer|little\s+girl)\b",
+    ),
+    "legal-ethical": either(
+        r"\b(?:buy|buying|bought|sell|selling|sold|trad(?:e|es|ed|ing))\s+(?:company\s+|our\s+)?(?:shares|stocks?)\b"
+        r"[^.?!]{0,80}\b(?:before|ahead\s+of)\b",
+        r"\b(?:break|sneak|hack)(?:s|ed|ing)?\s+into\b[^.?!]{0,40}\b(?:database|system|files|accounts?|email|inbox)\b",
+        r"\b(?:redundancy|layoff|salary|pay)\s+(?:list|figures|data|spreadsheet)\b[^.?!]{0,40}\bbefore\b",
     ),
 }
 CUE_GROUPS: dict[str, re.Pattern[str]] = {
@@ -199,6 +224,11 @@ IDIOMS = either(
     r"\bdying\s+to\b",
     r"\bfeel(?:s|ing)?\s+like\s+a\s+(?:total\s+)?fraud\b",
     r"\bkill\s+two\s+birds\b",
+    r"\bshoot\s+me\s+(?:a|an|the|some|over|through|your)\b",
+    r"\bcareer\s+suicide\b",
+    r"\bthreaten(?:s|ed|ing)?\s+to\s+(?:cut|end|cancel|close|scrap|stop|quit|leave|withdraw|pull|drop)\b",
+    r"\b(?:don'?t|do\s+not|never|without)\s+(?:want\s+to\s+|wanting\s+to\s+|mean\s+to\s+)?hurt(?:ing)?\s+(?:you|him|her|them)\b",
+    r"\bhurt(?:ing)?\s+(?:his|her|their|your|my)\s+feelings\b",
 )
 
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from assistant.answers.risk import rule_kind
+from assistant.answers.risk import POSSIBLE, rule_kind
 from assistant.coaching.modes import SkillRouter, initial_state
 from assistant.coaching.qa import QAService, Reply, collect
 from assistant.config import PROJECT_ROOT
@@ -117,7 +117,15 @@ def test_every_mode_escalates_a_disclosure_instead_of_coaching_it(services: Serv
 
 @pytest.mark.parametrize(
     "text",
-    ["this deadline is killing me", "my mentee is killing it with pivot tables", "I'd kill for a second monitor"],
+    [
+        "this deadline is killing me",
+        "my mentee is killing it with pivot tables",
+        "I'd kill for a second monitor",
+        "shoot me an example agenda for a first session?",
+        "how do I give a director feedback without it being career suicide?",
+        "Leadership are threatening to cut the programme next year.",
+        "I don't want to hurt her feelings when I say the demo was too fast.",
+    ],
 )
 def test_idioms_are_not_rule_disclosures(text: str) -> None:
     assert rule_kind(text) is None
@@ -127,6 +135,18 @@ def test_plain_disclosures_are_caught_by_the_rules_alone() -> None:
     assert rule_kind("she said she wants to kill herself") == "self-harm"
     assert rule_kind("he threatened me with a knife in the car park") == "threat"
     assert rule_kind("my manager is falsifying the safety records") == "legal-ethical"
+    assert rule_kind("some days I think about jumping from my balcony") == "self-harm"
+    assert rule_kind("he said he'd make my life hell if I tell anyone") == "threat"
+    assert rule_kind("her mentor rubs her shoulders during sessions") == "harassment"
+    assert rule_kind("he copied the customer database onto his personal Google Drive") == "legal-ethical"
+    assert rule_kind("I think my mentor is selling customer data") == "legal-ethical"
+
+
+def test_warning_signs_with_ordinary_readings_fire_the_possible_tier_not_the_certain_one() -> None:
+    assert rule_kind("goal: canva. deadline: doesn't matter, not sticking around", POSSIBLE) == "self-harm"
+    assert rule_kind("they keep telling us to make way for the young blood", POSSIBLE) == "discrimination"
+    assert rule_kind("he bought shares right before the merger was announced", POSSIBLE) == "legal-ethical"
+    assert rule_kind("they keep telling us to make way for the young blood") is None  # not certain alone
 
 
 @pytest.mark.parametrize(
