@@ -24,7 +24,8 @@ IN_TEXT = re.compile(
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\.?(?:\s+\d{{4}})?|"
     rf"(?:{MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{4}})?|"
     rf"(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:days?|weeks?|months?)|"
-    rf"next\s+(?:week|month|quarter|year)|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b",
+    rf"next\s+(?:week|month|quarter|year)|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})\b"
+    r"|\b(?:by|before|until|till|no later than)\s+(?:next\s+)?(?:monday|tuesday|wednesday|thursday|friday)\b",
     re.IGNORECASE,
 )
 

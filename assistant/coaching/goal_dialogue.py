@@ -31,6 +31,7 @@ from assistant.coaching.goal_parts import (
     is_action,
     merge,
     named_tool,
+    task_phrase,
     tool_name,
 )
 from assistant.coaching.goals import CRITERIA, LABELS, QUESTION_ORDER, GoalCheck, check_goal
@@ -70,6 +71,11 @@ REQUESTS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
         ),
     ),
 )
+SCALING_DOWN = re.compile(
+    r"(?i)\b(?:not\s+realistic|unrealistic|too\s+(?:much|ambitious|big)|that'?s\s+a\s+lot|fair\s+(?:point|enough)|"
+    r"let'?s\s+start\s+with|start\s+(?:small|with)|just\s+one)\b"
+)
+"""An answer that narrows an over-ambitious draft to one tool: the tool's use replaces the draft's action."""
 THANKS = re.compile(
     r"^\W*(?:thanks?|thank\s+you|thx|cheers|ok(?:ay)?|great|perfect|looks\s+good|sounds\s+good|cool|nice|"
     r"that'?s\s+(?:it|great|perfect|good))\b[^?]{0,40}$",
@@ -195,14 +201,14 @@ def coach_turn(message: str, state: dict[str, Any] | None, knowledge_dir: Path, 
         asked_part = PART_OF_CRITERION.get(conversation.asked)
         changed = merge(parts, found, asked_part)
         conversation.answered = sorted({*conversation.answered, *(CRITERION_OF_PART[c] for c in changed)})
-        if conversation.asked == "achievable":
+        if conversation.asked == "achievable" or (SCALING_DOWN.search(text) and found.tool):
             conversation.answered = sorted({*conversation.answered, "achievable"})
             if found.rest and is_action(found.rest):
                 parts.action = found.rest
             elif found.tool and found.tool.lower() not in parts.action.lower():
                 to_do = re.search(r"(?i)\bto\s+\w+.*$", found.rest)
                 parts.action = f"Use {found.tool}" + (f" {to_do.group(0)}" if to_do else "")
-                parts.task = "" if parts.task == found.tool else parts.task
+                parts.task = "" if found.tool.lower() in parts.task.lower() else parts.task
         if not changed and conversation.asked != "achievable":
             note = "I could not find a detail in that answer, so the draft is unchanged."
     elif intent == "change":
@@ -299,6 +305,9 @@ def _apply_change(parts: GoalParts, message: str, day: date) -> str:
                     parts, name, re.sub(rf"(?i)\b{re.escape(current.group(0))}\b", found.tool, getattr(parts, name))
                 )
             done.append(f"{found.tool} instead of {tool_name(current.group(0))}")
+    if found.tool and found.tool.lower() not in f"{parts.action} {parts.task}".lower():
+        parts.task = task_phrase(found.rest, found.tool)  # a tool named in passing ("..., Jaggaer. I want to ...")
+        done.append(f"the tool is now {found.tool}")
     return (
         ("Changed: " + "; ".join(done).rstrip(".") + ".")
         if done

@@ -10,13 +10,16 @@ placeholder, and only then.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from assistant.coaching.dates import IN_TEXT, MONTHS, DateNotUnderstoodError, parse_target_date
 from assistant.judgments.features import ACTION_VERBS, DELIVERABLE_NOUN, GENERIC_TECH, LEARNING, PERIOD_UNIT, TOOLS
+from assistant.retrieval.embeddings import TOKENIZER_DIR
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -41,7 +44,8 @@ BARE_NUMBER = re.compile(
 )
 PLURAL_NOUN = re.compile(rf"(?i)\b(?:[a-z][\w-]*\s+)?(?:{DELIVERABLE_NOUN}|[a-z][\w-]{{3,}}s)\b")
 PROPER_NOUN = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b(?:\d[A-Z]\w+|[A-Z][a-z]*[A-Z0-9][\w]*|[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})?)\b"
+    r"\b(?:\d[A-Z]\w+|[A-Z][a-z]*[A-Z0-9][\w]*)\b"  # product-shaped ("1Password", "SolidWorks"): anywhere
+    r"|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,}){0,2}\b"  # a capitalised name not opening a sentence
 )
 NOT_A_TOOL = re.compile(
     rf"(?i)^(?:i|the|my|our|monday|tuesday|wednesday|thursday|friday|saturday|sunday|{MONTHS}|it|we|ok|okay|"
@@ -67,13 +71,14 @@ ACTION_START = re.compile(
 )
 LEADING_FILLER = re.compile(
     r"^\W*(?:(?:yes|yeah|yep|yup|ok(?:ay)?|sure|right|well|um+|uh+|hmm+|so|and|also|oh|ah|no|nope|"
+    r"ha(?:ha)+|lol|fine|alright|all\s+right|fair\s+(?:enough|point)|good\s+point|true|then|"
     r"i\s+(?:think|guess|suppose|mean|would\s+say|'d\s+say)|probably|maybe|mostly|honestly|basically|"
     r"let'?s\s+say|say|like|i'd\s+go\s+with|it'?s|it\s+is|that'?s|that\s+would\s+be|ideally)\b[\s,.:;-]*)+",
     re.IGNORECASE,
 )
 TRAILING_FILLER = re.compile(
     r"(?:[\s,]+(?:i\s+(?:think|guess|suppose|hope)|probably|maybe|mostly|honestly|or\s+so|ish|tbh|lol|"
-    r"if\s+possible|hopefully|really))+\W*$",
+    r"if\s+possible|hopefully|really|then))+\W*$",
     re.IGNORECASE,
 )
 INNER_FILLER = re.compile(r"(?i),?\s*\b(?:mostly|probably|i think|i guess|maybe|honestly|basically|tbh)\b,?(?=\s|$)")
@@ -89,6 +94,7 @@ CASED_TOOLS = {
     "power automate": "Power Automate", "google sheets": "Google Sheets", "google docs": "Google Docs",
 }  # fmt: skip
 
+TOKENIZER_FILE = TOKENIZER_DIR / "tokenizer.json"
 TASK_PLACEHOLDER = "[which tool or task]"
 MEASURE_PLACEHOLDER = "[how many, or what you will produce]"
 DATE_PLACEHOLDER = "[target date]"
@@ -188,14 +194,35 @@ def details_of(message: str, today: date, context: str = "") -> Details:
     return Details(tool, measure, number, deadline, iso, purpose, clean_fragment(rest))
 
 
+AMBIGUOUS_TOOLS = re.compile(r"^(?:forms|word|teams|planner|notion|threads|stories|viva|sway|threads|git)$")
+"""Tool names that are also everyday words: a tool only when written with a capital ("Forms", not "25 forms")."""
+CATEGORY_TOOLS = re.compile(
+    r"(?i)^(?:tablet|smartphone|cloud|crm|erp|intranet|wiki|chatbot|ai assistant|spreadsheets?|dashboards?|"
+    r"podcasts?|newsletters?|emails?|inbox|templates?|workflows?|automation|prompts?|prompting|ai tools?|"
+    r"password manager|vpn|pdf|blog|vlog|video calls?|webinars?|e-?signatures?|qr codes?|macros?)$"
+)
+"""Known tool words that name a kind of tool, not a product: a product named beside one is more specific."""
+
+
+def is_tool_word(word: str) -> bool:
+    return not AMBIGUOUS_TOOLS.match(word.lower()) or word[:1].isupper()
+
+
 def named_tool(text: str) -> str:
-    """The tool or platform a message names: a known one, else a product-like proper noun ("Procore", "KnowBe4")."""
-    if known := TOOL.search(text):
-        return tool_name(known.group(0))
+    """The tool or platform a message names: a product ("Procore", "KnowBe4", "Excel") before a kind of tool
+    ("the tablet", "a password manager"), and an everyday word ("forms") only when capitalised."""
+    known = [m.group(0) for m in TOOL.finditer(text) if not AMBIGUOUS_TOOLS.match(m.group(0))]
+    known += [
+        m.group(0) for m in TOOL.finditer(text) if AMBIGUOUS_TOOLS.match(m.group(0).lower()) and m.group(0)[0].isupper()
+    ]
+    products = [w for w in known if not CATEGORY_TOOLS.match(w)]
+    if products:
+        whole = re.search(rf"\b{re.escape(products[0])}((?:\s+[A-Z][\w-]+){{0,2}})", text)
+        return tool_name(products[0]) + (whole.group(1) if whole else "")
     for match in PROPER_NOUN.finditer(text):
         if not NOT_A_TOOL.match(match.group(0)) and not NOT_A_TOOL.match(match.group(0).split()[0]):
             return match.group(0)
-    return ""
+    return tool_name(known[0]) if known else ""
 
 
 def _bare_count(text: str, taken: list[tuple[int, int]], context: str) -> tuple[str, str]:
@@ -295,11 +322,10 @@ def merge(parts: GoalParts, found: Details, asked: str | None) -> list[str]:
         parts.purpose = found.purpose
         changed.append("purpose")
     rest = TOOL_THE.sub(r"\1 ", INNER_FILLER.sub("", found.rest)).strip(" ,")
-    if asked == "task" and rest and "task" not in changed:
-        parts.task = rest
-        changed.append("task")
-    elif found.tool and found.tool.lower() not in f"{parts.action} {parts.task}".lower():
-        parts.task = _clause_with(rest, found.tool) or found.tool
+    tool = found.tool or _unfamiliar_lead(rest)
+    new_tool = bool(tool) and tool.lower() not in f"{parts.action} {parts.task}".lower()
+    if (asked == "task" and rest and "task" not in changed and (not parts.task or new_tool)) or new_tool:
+        parts.task = task_phrase(rest, tool)
         changed.append("task")
     elif asked == "purpose" and rest and not found.purpose:
         parts.purpose = rest
@@ -308,6 +334,41 @@ def merge(parts: GoalParts, found: Details, asked: str | None) -> list[str]:
         parts.measure = rest
         changed.append("measure")
     return changed
+
+
+WANT_TO = re.compile(r"(?i)^(?:i\s*(?:really\s+)?(?:want|would like|'d like|plan|hope|aim|need)\s+to\s+)")
+CALLED = re.compile(r"(?i)^(?:it'?s|it\s+is|that'?s|the\s+\w+\s+is)?\s*called\s+")
+
+
+def task_phrase(rest: str, tool: str) -> str:
+    """What an answer says the goal is about, short: the tool with what the mentee wants to do in it
+    ("It's called Allocate. I'd like to build the rota myself" -> "Allocate to build the rota myself"), else
+    the clause that holds the tool, else the answer's first clause."""
+    pieces = [p.strip() for p in re.split(r"[.!?;]\s+|,\s+|\s+and\s+(?=i\b)", rest) if p.strip()]
+    if not tool:
+        return rest if len(rest.split()) <= 10 or not pieces else pieces[0]
+    clause = re.sub(rf"(?i)\b{re.escape(tool)}\b", tool, _clause_with(rest, tool)) or tool
+    if len(clause.split()) > 10 or CALLED.match(clause):
+        clause = tool
+    actions = [WANT_TO.sub("", p) for p in pieces if tool.lower() not in p.lower() and is_action(p)]
+    if clause == tool and actions:
+        return f"{tool} to {actions[0]}"
+    return clause
+
+
+def _unfamiliar_lead(rest: str) -> str:
+    """A terse answer's first word when it is a product name written in lower case ("procore. daily logs"):
+    a word of five letters or more that the embedding model's vocabulary does not hold whole."""
+    first = re.match(r"^([a-z][a-z0-9]{4,})(?:[.,;:]|$)", rest.strip())
+    if not first or first.group(1) in _whole_words():
+        return ""
+    return first.group(1).capitalize()
+
+
+@lru_cache(maxsize=1)
+def _whole_words() -> frozenset[str]:
+    vocabulary = json.loads(TOKENIZER_FILE.read_text())["model"]["vocab"]
+    return frozenset(word for word in vocabulary if word.isalpha())
 
 
 def _clause_with(text: str, word: str) -> str:
@@ -338,7 +399,7 @@ def compose(parts: GoalParts, *, with_placeholders: dict[str, bool] | None = Non
             sentence = sentence[: cue.start()].rstrip(" ,")
     if parts.task and parts.task.lower() not in sentence.lower():
         generic = GENERIC.search(sentence)
-        if generic and len(parts.task.split()) <= 8:
+        if generic and len(parts.task.split()) <= 3 and named_tool(parts.task):
             sentence = sentence[: generic.start()] + parts.task + sentence[generic.end() :]
         else:
             sentence += f", specifically {parts.task}"
@@ -356,7 +417,7 @@ def compose(parts: GoalParts, *, with_placeholders: dict[str, bool] | None = Non
         sentence += f" {_deadline_clause(parts.deadline)}"
     elif wanted.get("deadline"):
         sentence += f" by {DATE_PLACEHOLDER}"
-    sentence = TOOL.sub(lambda m: tool_name(m.group(0)), sentence)
+    sentence = TOOL.sub(lambda m: tool_name(m.group(0)) if is_tool_word(m.group(0)) else m.group(0), sentence)
     sentence = re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", sentence)).strip()
     if short:
         sentence = re.sub(

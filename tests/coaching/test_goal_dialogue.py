@@ -81,3 +81,47 @@ def test_a_date_in_the_past_tense_is_not_a_target_date() -> None:
     )
 
     assert turn.state.parts.target_date == "2027-06-30" and "Teams" in turn.draft
+
+
+@pytest.mark.parametrize(
+    ("messages", "tool"),
+    [
+        (("Learn to make the CAD models myself", "SolidWorks. For the jig design", "3 jigs in 12 weeks"), "SolidWorks"),
+        (("use a password manager", "1Password, it's the approved one", "25 logins by 31 October"), "1Password"),
+        (("use the tablet more on site", "procore. daily logs for the client", "20 logs. march"), "Procore"),
+        (
+            (
+                "I would like to improve my digital skills",
+                "tenders go through the portal, Jaggaer. I want to publish 3 tenders myself instead of handing them on",
+            ),
+            "Jaggaer",
+        ),
+    ],
+)
+def test_a_product_the_mentee_names_in_an_answer_stays_in_the_draft(messages: tuple[str, ...], tool: str) -> None:
+    assert tool in play(*messages).draft
+
+
+def test_an_answer_that_scales_an_ambitious_draft_down_replaces_it_and_a_new_date_replaces_its_date() -> None:
+    turn = play(
+        "master every AI tool by Monday",
+        "ok not realistic. ChatGPT then. to write the handover summaries",
+        "10. 6 weeks",
+    )
+    assert turn.draft.startswith("Use ChatGPT to write the handover summaries")
+    assert "Monday" not in turn.draft and "every AI tool" not in turn.draft
+    assert "within 6 weeks" in turn.draft
+
+
+def test_a_long_answer_becomes_the_tool_and_what_to_do_with_it_not_the_whole_message() -> None:
+    turn = play(
+        "I just want to be more digital.",
+        "The rota is all on the new scheduling app now. It's called Allocate. I'd like to build the rota myself",
+    )
+    assert "Allocate to build the rota myself" in turn.draft
+    assert "scheduling app now" not in turn.draft
+
+
+def test_an_everyday_word_is_a_tool_only_when_written_as_one() -> None:
+    turn = play("Use DocuSign for the loan forms", "25 signed forms by end of May")
+    assert "signed forms" in turn.draft and "Forms" not in turn.draft
