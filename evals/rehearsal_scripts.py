@@ -60,7 +60,9 @@ def play(script: dict[str, Any], knowledge_dir: Path) -> dict[str, Any]:
         )
     replies = [text for speaker, text in state.transcript if speaker == "mentee"]
     summary = summarize_rehearsal([item["text"] for item in script["lines"]], knowledge_dir)
-    summary_text = json.dumps(summary["rephrasings"]) + json.dumps(summary["went_well"])
+    summary_text = " ".join([*summary["rephrasings"], *summary["went_well"]])
+    for item in script["lines"]:  # a quotation of the mentor's own line ("Dear [Name]" in a draft) is not a blank
+        summary_text = summary_text.replace(item["text"], "")
     return {
         "id": script["id"],
         "repeats": len(replies) - len(set(replies)),

@@ -44,6 +44,15 @@ MOOD_LIMIT = 6
 MOOD_CHANGE: dict[str, int] = {"judgment": -1, "sbi": 1, "apology": 1, "suggestion": 0, "vague": 0}
 START_MOOD = {"skeptical": -1, "busy": 0, "curious": 1, "defensive": -1}
 HARSH_FLAGS = {"judgmental", "absolute", "condescending"}
+DISPARAGING = re.compile(
+    r"\b(?:disaster|annoying|chaos|chaotic|a\s+mess|messy|useless|terrible|awful|rubbish|a\s+joke|embarrassing|"
+    r"painful|hopeless|clueless|mystery\s+to\s+you|(?:not|isn'?t|isnt)\s+rocket\s+science|anyone\s+can\s+do|did\s+you\s+even|"
+    r"(?:you|u)\s+finally\s+(?:found|figured|learned|learnt|managed)|giving\s+(?:19|20)\d\d|old\s+way|old-fashioned|"
+    r"outdated|ancient|stone\s+age|the\s+reason\s+(?:\w+\s+){0,3}(?:is|are|was|were)\s+(?:stressed|late|behind|annoyed)|"
+    r"like\s+(?:your|ur)\s+(?:personal|own)\s+\w+)\b",
+    re.IGNORECASE,
+)
+"""Wording that runs the person or their work down: a senior colleague closes up after it, flagged or not."""
 MENTOR, MENTEE = "mentor", "mentee"
 QUESTION_START = re.compile(
     r"^(what|how|why|when|where|which|who|could you|would you|can you|do you|did you|are you|is there|"
@@ -218,7 +227,7 @@ def read_act(mentor_line: str, critique: Mapping[str, Any]) -> Act:
     feedback = critique.get("is_feedback", any(parts.values()) or bool(kinds))
     if APOLOGY.search(line) and not NOT_APOLOGY.search(line) and not (all(parts.values()) and not harsh):
         return "apology"
-    if harsh:
+    if harsh or (DISPARAGING.search(line) and not all(parts.values())):
         return "judgment"
     if SUGGESTION.search(line) and not parts["situation"]:
         return "suggestion"

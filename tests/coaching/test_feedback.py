@@ -126,3 +126,26 @@ def test_rehearsal_summary_ranks_lines_and_cites_the_guideline() -> None:
     assert all(c["source"].endswith("feedback-across-generations.md") for c in summary["citations"])
     with pytest.raises(ValueError):
         summarize_rehearsal([], KNOWLEDGE)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Would it be ok if I shared one observation about Tuesday's budget call?",
+        "Hi Margaret, thanks for making time today.",
+        "Thank you for listening, that was all for today.",
+        "How was audit week?",
+    ],
+)
+def test_a_turn_around_the_feedback_is_not_scored_as_feedback(line: str) -> None:
+    check = check_feedback(line, KNOWLEDGE)
+    assert not check.is_feedback
+    assert not (check.situation.met or check.behavior.met or check.impact.met)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Why are you always late?", "Hi Marta, you're honestly a natural at this.", "The posts are nice but kinda meh?"],
+)
+def test_a_question_or_greeting_that_judges_the_person_is_still_feedback(line: str) -> None:
+    assert check_feedback(line, KNOWLEDGE).is_feedback

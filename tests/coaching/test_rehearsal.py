@@ -105,6 +105,15 @@ def test_reaction_follows_intent_and_critique() -> None:
     assert choose_reaction("How was your weekend?", none) == "small_talk"
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["Your forecast spreadsheet is a disaster, mate.", "honestly the ordering sheet isnt rocket science lol"],
+)
+def test_a_line_that_runs_the_work_down_is_a_judgment_even_unflagged(line: str) -> None:
+    vague = {**critique(False, False, False), "is_feedback": True}
+    assert choose_reaction(line, vague) == "judgment"
+
+
 def test_replies_are_deterministic_and_recorded() -> None:
     first = start_rehearsal(Persona(attitude="defensive"), KNOWLEDGE)
     second = RehearsalState.from_dict(first.to_dict())
