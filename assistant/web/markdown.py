@@ -50,8 +50,22 @@ def _with_heading_ids(text: str) -> str:
     return str(_parser.renderer.render(tokens, _parser.options, {}))
 
 
-def _clean(html: str) -> str:
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+def _clean(html: str, *, own_links_only: bool = False) -> str:
+    return nh3.clean(
+        html,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_own_links if own_links_only else None,
+    )
+
+
+def _own_links(tag: str, attribute: str, value: str) -> str | None:
+    """In a reply only links within Tandem stay clickable: a model that followed a poisoned guideline could
+    otherwise put a phishing link in front of a participant. The link text stays; the href goes."""
+    if tag == "a" and attribute == "href" and not (value.startswith("/") and not value.startswith("//")):
+        return None
+    return value
 
 
 def render_markdown(text: str) -> str:
@@ -86,4 +100,4 @@ def render_reply(text: str, citations: Sequence[Mapping[str, Any]] = ()) -> str:
         href = escape(guideline_href(citation), quote=True)
         return f'<a class="cite" href="{href}" data-cite="{number}" title="{title}" target="_blank">[{number}]</a>'
 
-    return _clean(CITATION_MARKER.sub(link, html))
+    return _clean(CITATION_MARKER.sub(link, html), own_links_only=True)

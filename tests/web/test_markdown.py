@@ -71,3 +71,16 @@ def test_a_reply_cannot_inject_markup_or_script_links() -> None:
     html = render_reply('<img src=x onerror=alert(1)> [x](javascript:alert(1)) <a href="http://e.x">y</a>', CITATIONS)
     assert "<img" not in html and 'href="javascript' not in html and "<a " not in html
     assert "&lt;img" in html and "&lt;a href" in html
+
+
+def test_a_reply_keeps_only_links_within_tandem_clickable() -> None:
+    html = render_reply(
+        "Sign in [here](http://evil.example/login), at <https://evil.example/x> or [//evil.example](//evil.example); "
+        "see [the agreement](/guidelines/mentoring-agreement.md#cadence) [1].",
+        [{"source": "knowledge/mentoring-agreement.md", "section": "Cadence"}],
+    )
+    assert "evil.example/login" not in html and 'href="https://evil.example' not in html
+    assert 'href="//evil.example' not in html
+    assert ">here</a>" in html  # the text stays, without a target
+    assert 'href="/guidelines/mentoring-agreement.md#cadence"' in html
+    assert 'data-cite="1"' in html
