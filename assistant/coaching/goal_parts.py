@@ -10,16 +10,14 @@ placeholder, and only then.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass, fields
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from assistant.coaching.dates import IN_TEXT, MONTHS, DateNotUnderstoodError, parse_target_date
 from assistant.judgments.features import ACTION_VERBS, DELIVERABLE_NOUN, GENERIC_TECH, LEARNING, PERIOD_UNIT, TOOLS
-from assistant.retrieval.embeddings import TOKENIZER_DIR
+from assistant.privacy.common_words import COMMON_LOWER
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -94,7 +92,6 @@ CASED_TOOLS = {
     "power automate": "Power Automate", "google sheets": "Google Sheets", "google docs": "Google Docs",
 }  # fmt: skip
 
-TOKENIZER_FILE = TOKENIZER_DIR / "tokenizer.json"
 TASK_PLACEHOLDER = "[which tool or task]"
 MEASURE_PLACEHOLDER = "[how many, or what you will produce]"
 DATE_PLACEHOLDER = "[target date]"
@@ -360,15 +357,9 @@ def _unfamiliar_lead(rest: str) -> str:
     """A terse answer's first word when it is a product name written in lower case ("procore. daily logs"):
     a word of five letters or more that the embedding model's vocabulary does not hold whole."""
     first = re.match(r"^([a-z][a-z0-9]{4,})(?:[.,;:]|$)", rest.strip())
-    if not first or first.group(1) in _whole_words():
+    if not first or first.group(1) in COMMON_LOWER:
         return ""
     return first.group(1).capitalize()
-
-
-@lru_cache(maxsize=1)
-def _whole_words() -> frozenset[str]:
-    vocabulary = json.loads(TOKENIZER_FILE.read_text())["model"]["vocab"]
-    return frozenset(word for word in vocabulary if word.isalpha())
 
 
 def _clause_with(text: str, word: str) -> str:

@@ -23,6 +23,7 @@ from assistant.privacy.lexicon import fold
 from assistant.privacy.name_model import NameModel, tokens_of
 from assistant.privacy.names import Roster, find_person_spans
 from assistant.privacy.patterns import DEFAULT_ID_PATTERNS, find_birth_dates
+from assistant.privacy.slots import slot_name_spans, whole_names
 
 __all__ = ["DEFAULT_ID_PATTERNS", "PLACEHOLDERS", "AnonymizedText", "Anonymizer", "Entity"]
 
@@ -89,8 +90,11 @@ class Anonymizer:
         candidates += [Entity(span.type, span.start, span.end) for span in find_birth_dates(seen)]
         candidates += _cued_entities(seen)
         candidates += [Entity("PERSON", start, end) for start, end in find_person_spans(cased, roster)]
+        candidates += [Entity("PERSON", start, end) for start, end in slot_name_spans(seen)]
         candidates = [Entity("PERSON", e.start, e.end) if e.type == "NAME_MODEL" else e for e in candidates]
         candidates += _other_mentions(seen, candidates)
+        people = [(e.start, e.end) for e in candidates if e.type == "PERSON"]
+        candidates += [Entity("PERSON", start, end) for start, end in whole_names(seen, people)]
         entities = [view.to_original(entity) for entity in _resolve_overlaps(candidates)]
         pieces, cursor = [], 0
         for entity in entities:

@@ -267,3 +267,52 @@ def test_planted_pii_never_survives_scrub(
 ) -> None:
     text = " ".join([*before, planted + punctuation, *after])
     assert _core(planted) not in anonymizer.scrub(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Rose prefers email for the reminders.", "Rose"),
+        ("iris said the demo was fine.", "iris"),
+        ("grace and i decided to move the session.", "grace"),
+        ("mark from legal joined us.", "mark"),
+        ("Dawn (my mentee) asked about Teams.", "Dawn"),
+        ("Thanks for today!\nDestiny", "Destiny"),
+        ("Ta, Pam", "Pam"),
+        ("ask for Lakshmi at the gate", "Lakshmi"),
+        ("her real name's Bilkis but she goes by B.", "Bilkis"),
+        ("we met at Till's flat", "Till"),
+        ("Everyone calls him Sully.", "Sully"),
+    ],
+)
+def test_a_name_is_found_by_the_slot_it_fills(anonymizer: Anonymizer, text: str, name: str) -> None:
+    scrubbed = anonymizer.scrub(text)
+    assert name not in scrubbed and "[PERSON]" in scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My mentee Nguyễn Thị Hồng Nhung joined.",
+        "my colleague Joanna de Vries-Smit said hi",
+        "her name is Siobhán Ní Bhriain",
+    ],
+)
+def test_a_name_of_several_parts_is_masked_whole(anonymizer: Anonymizer, text: str) -> None:
+    scrubbed = anonymizer.scrub(text)
+    assert scrubbed.count("[PERSON]") == 1
+    assert not any(part in scrubbed for part in ("Hồng", "Vries", "Ní", "Bhriain", "Thị"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a rose garden in summer, mark the date",
+        "We met at dawn to review the grace period.",
+        "Ask for the form at reception.",
+        "Finance wants the report by Friday.",
+        "Thanks for today!\nSee you next week",
+    ],
+)
+def test_the_same_words_outside_a_person_slot_are_kept(anonymizer: Anonymizer, text: str) -> None:
+    assert anonymizer.scrub(text) == text
