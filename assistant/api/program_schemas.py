@@ -301,3 +301,5 @@ class CohortReportOut(BaseModel):
     goal_progress: dict[str, Any]
     pulses: dict[str, Any]
     stalled_pairs: dict[str, Any]
+    theme_labels: dict[str, str] = {}
+    """The taxonomy's label for each theme the pulses' comments list ("Time and workload", not its id)."""

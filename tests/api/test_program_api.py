@@ -313,6 +313,7 @@ def test_hr_sees_cohort_figures_with_small_groups_withheld(program: Program) -> 
     assert all(
         row["sessions"]["suppressed"] and row["mean_rating"]["value"] is None for row in report["sessions_by_month"]
     )
+    assert report["theme_labels"] == {}, "a theme no k people raised is not even named"
     text = str(report)
     for secret in ("Mira", "Hans", "Power BI dashboard", "notes"):
         assert secret not in text

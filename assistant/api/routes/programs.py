@@ -25,6 +25,7 @@ from assistant.api.program_schemas import (
     StalledPairsOut,
     SwapIn,
 )
+from assistant.api.routes.insights import taxonomy_labels
 from assistant.db.models import User
 from assistant.db.program_models import Pair
 from assistant.program import cohorts, pairing
@@ -171,4 +172,7 @@ def insight_cohorts(_: HRUser, db: DbDep) -> list[CohortOut]:
 def cohort_insights(cohort_id: PathId, _: HRUser, db: DbDep, services: ServicesDep) -> CohortReportOut:
     """Participation, session frequency against cadence, ratings, goal counts and pulses; under k withheld."""
     cohort = cohorts.get_cohort(db, cohort_id)
-    return CohortReportOut(**cohort_report(db, cohort, k=services.settings.k_anonymity))
+    report = cohort_report(db, cohort, k=services.settings.k_anonymity)
+    labels = taxonomy_labels(services)
+    listed = {theme for group in report["pulses"].values() for theme in group["themes"]}
+    return CohortReportOut(**report, theme_labels={theme: labels.get(theme, theme) for theme in sorted(listed)})

@@ -144,7 +144,7 @@ function drawPulses(report) {
           ),
           el("h4", {}, "Themes in the comments"),
           themes.length
-            ? el("ul", { class: "plain-list themes" }, themes.map(([theme, people]) => el("li", {}, `${theme}: ${people} people`)))
+            ? el("ul", { class: "plain-list themes" }, themes.map(([theme, people]) => el("li", { "data-theme": theme }, `${(report.theme_labels || {})[theme] || theme}: ${people} people`)))
             : el("p", { class: "hint" }, `No theme raised by at least ${k} people.`),
         );
       }),
