@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, computed_field, field_validator
 
+from assistant.coaching.calendar import check_session_start
 from assistant.coaching.dates import parse_target_date
 from assistant.coaching.goals import PLACEHOLDER
 from assistant.coaching.modes import Mode
@@ -235,12 +236,7 @@ class PlanCalendarIn(PlanIn):
     @field_validator("start")
     @classmethod
     def _upcoming(cls, value: datetime) -> datetime:
-        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-        now = datetime.now(UTC)
-        if moment < now - timedelta(minutes=5):
-            raise ValueError("the session start is in the past; choose a time from now on")
-        if moment > now + timedelta(days=731):
-            raise ValueError("the session start is more than two years ahead")
+        check_session_start(value)
         return value
 
 

@@ -13,6 +13,19 @@ from assistant.coaching.sessions import Agenda
 PRODID = "-//Tandem//Reverse mentoring planner//EN"
 
 
+MAX_DAYS_AHEAD = 731
+
+
+def check_session_start(value: datetime, now: datetime | None = None) -> None:
+    """A session invitation starts from now (five minutes' grace) to two years ahead; naive times are UTC."""
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    now = now or datetime.now(UTC)
+    if moment < now - timedelta(minutes=5):
+        raise ValueError("the session start is in the past; choose a time from now on")
+    if moment > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValueError("the session start is more than two years ahead")
+
+
 def agenda_to_ics(
     agenda: Agenda,
     *,

@@ -85,7 +85,14 @@ def plan(
 
 
 def _parse_start(value: str) -> datetime:
+    from assistant.coaching.calendar import check_session_start
+
     try:
-        return datetime.fromisoformat(value)
+        start = datetime.fromisoformat(value)
     except ValueError:
         fail("--start must be an ISO date and time, such as 2026-03-03T10:00")
+    try:
+        check_session_start(start)
+    except ValueError as exc:
+        fail(f"--start: {exc}")
+    return start

@@ -167,11 +167,14 @@ def _cli(*args: str) -> Result:
     return CliRunner().invoke(app, ["plan", *args])
 
 
+NEXT_WEEK = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%dT10:00")  # the CLI refuses a start in the past
+
+
 def test_cli_prints_one_json_object_and_writes_ics(tmp_path: Path) -> None:
     ics = tmp_path / "session.ics"
     done = _cli(
         "--minutes", "45", "--format", "remote", "--session", "regular", "--goal", "Build a dashboard",
-        "--action", "Try a poll", "--json", "--ics", str(ics), "--start", "2026-03-03T10:00",
+        "--action", "Try a poll", "--json", "--ics", str(ics), "--start", NEXT_WEEK,
     )  # fmt: skip
     assert done.exit_code == 0, done.stderr
     contract = json.loads(done.stdout)
@@ -188,6 +191,18 @@ def test_cli_prints_one_json_object_and_writes_ics(tmp_path: Path) -> None:
         ["--minutes", "45", "--format", "zoom", "--session", "first"],
         ["--minutes", "45", "--format", "remote", "--session", "first", "--ics", "x.ics"],
         ["--minutes", "45", "--format", "remote", "--session", "first", "--json", "--markdown"],
+        [
+            "--minutes",
+            "45",
+            "--format",
+            "remote",
+            "--session",
+            "first",
+            "--ics",
+            "x.ics",
+            "--start",
+            "2020-01-06T10:00",
+        ],
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(args: list[str]) -> None:
