@@ -107,7 +107,18 @@ def test_goals_commands_show_and_change_only_your_own(tandem_env: dict[str, str]
     assert updated.returncode == 0, updated.stderr
     goal = json.loads(tandem(tandem_env, "goals", "list", "--token", owner_token, "--json").stdout)["goals"][0]
     assert goal["status"] == "active" and len(goal["smart_met"]) >= 4
+    assert goal["target_date"] and goal["target_date"].endswith("-06-30"), "the date its own words set"
     assert tandem(tandem_env, "goals", "list", "--token", "wrong").returncode == 2
+
+    added = tandem(tandem_env, "goals", "add", "Get better at Teams", "--token", other_token, "--json")
+    assert added.returncode == 0, added.stderr
+    saved = json.loads(added.stdout)
+    assert saved["text"] == "Get better at Teams" and "time_bound" not in saved["smart_met"]
+    listed = json.loads(tandem(tandem_env, "goals", "list", "--token", other_token, "--json").stdout)["goals"]
+    assert [g["id"] for g in listed] == [saved["id"]], "saved for its owner only"
+    for bad in (["Learn [which tool or task] by June"], ["Learn Excel", "--target-date", "2020-01-01"]):
+        refused = tandem(tandem_env, "goals", "add", *bad, "--token", other_token)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
 
 
 def test_chat_rehearse_mode_in_the_terminal(tandem_env: dict[str, str]) -> None:

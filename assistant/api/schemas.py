@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from assistant.coaching.calendar import check_session_start
 from assistant.coaching.dates import parse_target_date
-from assistant.coaching.goals import PLACEHOLDER
+from assistant.coaching.goals import saved_goal_text
 from assistant.coaching.modes import Mode
 from assistant.text import MAX_MESSAGE_CHARS, clean_text, participant_message
 from assistant.web.markdown import render_plain, render_reply
@@ -163,14 +163,7 @@ class GoalDraftIn(BaseModel):
 
 
 def _no_placeholders(text: str | None) -> str | None:
-    if text is None:
-        return None
-    text = " ".join(clean_text(text).split())
-    if not text:
-        raise ValueError("the goal text must not be empty")
-    if PLACEHOLDER.search(text):
-        raise ValueError("replace the [bracketed] placeholders with your own words before saving the goal")
-    return text
+    return None if text is None else saved_goal_text(text)
 
 
 def _target_date(value: object) -> object:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -273,3 +274,38 @@ FOREIGN_FUNCTION_WORDS = word_set(
     um uma não com meu minha
     """
 )
+
+
+# --- saved goals -----------------------------------------------------------------------------------
+
+MAX_SAVED_GOAL_CHARS = 2000
+
+
+def saved_goal_text(text: str) -> str:
+    """A goal's wording as saved: cleaned, one line, no [bracketed] placeholder left (ValueError otherwise)."""
+    from assistant.text import clean_text
+
+    cleaned = " ".join(clean_text(text).split())
+    if not cleaned:
+        raise ValueError("the goal text must not be empty")
+    if len(cleaned) > MAX_SAVED_GOAL_CHARS:
+        raise ValueError(f"the goal text is longer than {MAX_SAVED_GOAL_CHARS:,} characters")
+    if PLACEHOLDER.search(cleaned):
+        raise ValueError("replace the [bracketed] placeholders with your own words before saving the goal")
+    return cleaned
+
+
+def saved_goal_fields(
+    text: str, knowledge_dir: Path, *, today: date, target_date: date | None = None, current: date | None = None
+) -> dict[str, Any]:
+    """What a goal saved or reworded stores: its text, its SMART criteria, and a target date: the one
+    given, else the one it already has, else the date its own words set ("By 31 March I will ...").
+    The API's routes and ``tandem goals add|update`` both call this, so they cannot drift apart."""
+    from assistant.coaching.dates import find_target_date
+
+    wording = saved_goal_text(text)
+    return {
+        "text": wording,
+        "criteria": check_goal(wording, knowledge_dir).as_contract()["criteria"],
+        "target_date": target_date or current or find_target_date(wording, today),
+    }

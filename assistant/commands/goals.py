@@ -1,4 +1,4 @@
-"""``tandem goal check`` (a SMART check of a draft, offline) and ``tandem goals list|update`` (a participant's
+"""``tandem goal check`` (a SMART check of a draft, offline) and ``tandem goals list|add|update`` (a participant's
 own saved goals, identified by their token)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from assistant.knowledge.sections import MissingGuidelineError
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
 STATUSES = ("draft", "active", "done")
+CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,6 +22,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(goal_app, name="goal")
     goals_app = typer.Typer(help="Your saved development goals.", no_args_is_help=True)
     goals_app.command("list")(list_goals)
+    goals_app.command("add")(add_goal)
     goals_app.command("update")(update_goal)
     app.add_typer(goals_app, name="goals")
 
@@ -68,7 +70,6 @@ def update_goal(
     target_date: Annotated[str | None, typer.Option(help="YYYY-MM-DD.")] = None,
 ) -> None:
     """Change one of your goals' status, wording or target date."""
-    from assistant.coaching.goals import check_goal
     from assistant.db import crud
 
     if status is not None and status not in STATUSES:
@@ -76,25 +77,72 @@ def update_goal(
     changes: dict[str, object] = {}
     if status is not None:
         changes["status"] = status
-    if target_date is not None:
-        try:
-            changes["target_date"] = dt.date.fromisoformat(target_date)
-        except ValueError:
-            fail(f"--target-date must be YYYY-MM-DD, not {target_date!r}")
-    if text is not None:
-        try:
-            changes["criteria"] = check_goal(text, load_settings().knowledge_dir).as_contract()["criteria"]
-        except ValueError as exc:
-            fail(str(exc))
-        changes["text"] = text.strip()
-    if not changes:
+    date = _target_date(target_date)
+    if date is not None:
+        changes["target_date"] = date
+    if text is None and not changes:
         fail("nothing to change: give --status, --text or --target-date")
     with participant_database(token) as (db, user):
         goal = crud.get_own_goal(db, user=user, goal_id=goal_id)
         if goal is None:
             fail(f"goal {goal_id} not found")
+        if text is not None:
+            changes.update(_fields(text, target_date=date, current=goal.target_date))
         crud.update_goal(db, goal=goal, changes=changes)
     console.print(f"goal {goal_id} updated", highlight=False)
+
+
+def add_goal(
+    text: Annotated[str, typer.Argument(help="The goal in your words; checked against SMART as it is saved.")],
+    token: TokenOption,
+    status: Annotated[str, typer.Option(help="draft, active or done.")] = "draft",
+    target_date: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD or words: '31 March', 'end of June', 'in 6 weeks'.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the saved goal as one JSON object.")] = False,
+) -> None:
+    """Save a goal of yours (the same rules as the web app: no [placeholder] left, a date not in the past)."""
+    from assistant.db import crud
+
+    if status not in STATUSES:
+        fail(f"unknown status {status!r}; choose draft, active or done")
+    fields = _fields(text, target_date=_target_date(target_date))
+    with participant_database(token) as (db, user):
+        goal = crud.create_goal(db, user=user, status=status, milestones=[], **fields)  # type: ignore[arg-type]
+        saved = _as_dict(goal)
+        goal_met = [name for name, c in goal.criteria.items() if c.get("met")]
+    if as_json:
+        print_json(saved)
+        return
+    missing = [c.replace("_", "-") for c in CRITERIA if c not in goal_met]
+    still = f"; still missing: {', '.join(missing)}" if missing else "; all five SMART criteria met"
+    console.print(f"goal {saved['id']} saved{still}", markup=False, highlight=False)
+
+
+def _target_date(value: str | None) -> dt.date | None:
+    from assistant.coaching.dates import parse_target_date
+
+    if value is None:
+        return None
+    try:
+        return parse_target_date(value, dt.datetime.now(dt.UTC).date())
+    except ValueError as exc:
+        fail(f"--target-date: {exc}")
+
+
+def _fields(text: str, *, target_date: dt.date | None, current: dt.date | None = None) -> dict[str, object]:
+    from assistant.coaching.goals import saved_goal_fields
+
+    try:
+        return saved_goal_fields(
+            text,
+            load_settings().knowledge_dir,
+            today=dt.datetime.now(dt.UTC).date(),
+            target_date=target_date,
+            current=current,
+        )
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def check(

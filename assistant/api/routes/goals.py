@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 
 from assistant.api.deps import ConversationOwner, DbDep, PathId, ServicesDep
 from assistant.api.schemas import GoalDraftIn, GoalIn, GoalOut, GoalsOut, GoalStatus, GoalUpdate
-from assistant.coaching.dates import find_target_date
-from assistant.coaching.goals import check_goal
+from assistant.coaching.goals import check_goal, saved_goal_fields
 from assistant.db import crud
 
 router = APIRouter(prefix="/goals", tags=["goals"])
@@ -22,6 +21,21 @@ def analyse(text: str, services: ServicesDep) -> dict[str, Any]:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
 
 
+def goal_fields(
+    text: str, services: ServicesDep, *, target_date: date | None, current: date | None = None
+) -> dict[str, Any]:
+    try:
+        return saved_goal_fields(
+            text,
+            services.settings.knowledge_dir,
+            today=datetime.now(UTC).date(),
+            target_date=target_date,
+            current=current,
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+
+
 @router.post("/check")
 def check_draft(body: GoalDraftIn, _: ConversationOwner, services: ServicesDep) -> dict[str, Any]:
     """The SMART analysis of a draft (nothing is stored): the ``tandem goal check --json`` contract."""
@@ -31,15 +45,9 @@ def check_draft(body: GoalDraftIn, _: ConversationOwner, services: ServicesDep) 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=GoalOut)
 def save_goal(body: GoalIn, user: ConversationOwner, db: DbDep, services: ServicesDep) -> GoalOut:
     """Save a goal; without a ``target_date``, the date its own words set ("By 31 March ...") if any."""
-    criteria = analyse(body.text, services)["criteria"]
+    fields = goal_fields(body.text, services, target_date=body.target_date)
     goal = crud.create_goal(
-        db,
-        user=user,
-        text=body.text,
-        criteria=criteria,
-        status=body.status,
-        milestones=[m.model_dump() for m in body.milestones],
-        target_date=body.target_date or find_target_date(body.text, datetime.now(UTC).date()),
+        db, user=user, status=body.status, milestones=[m.model_dump() for m in body.milestones], **fields
     )
     return GoalOut.model_validate(goal)
 
@@ -69,9 +77,9 @@ def update_goal(
     if changes.get("text") is None:
         changes.pop("text", None)
     else:
-        changes["criteria"] = analyse(changes["text"], services)["criteria"]
-        if goal.target_date is None and changes.get("target_date") is None:
-            changes["target_date"] = find_target_date(changes["text"], datetime.now(UTC).date())
+        changes.update(
+            goal_fields(changes["text"], services, target_date=changes.get("target_date"), current=goal.target_date)
+        )
     if changes.get("status") is None:
         changes.pop("status", None)
     if "milestones" in changes:
