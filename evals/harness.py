@@ -68,8 +68,10 @@ def eval_settings(
         "openai_base_url": base_url,
         "openai_api_key": SecretStr(api_key),
     }
-    if timeout_seconds is not None:
+    if timeout_seconds is not None:  # a slow local model: its first token and whole reply get as long
         overrides["llm_timeout_seconds"] = timeout_seconds
+        overrides["llm_first_token_seconds"] = timeout_seconds
+        overrides["llm_total_seconds"] = timeout_seconds
     if knowledge_dir is not None:
         overrides["knowledge_dir"] = knowledge_dir
     if prompts_dir is not None:
