@@ -38,6 +38,7 @@ from assistant.api.routes import (
 from assistant.config import Settings, get_settings
 from assistant.knowledge.ingest import IngestSummary, ProgressCallback
 from assistant.knowledge.job import IngestJob
+from assistant.logs import OutageLog
 from assistant.program.cohorts import Conflict, NotFound, ProgramError
 from assistant.retrieval.store import StoreUnavailableError
 from assistant.services import Services, build_services
@@ -167,6 +168,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             headers={"Retry-After": "5"},
         )
 
+    outages = OutageLog(log)
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(_: Request, exc: Exception) -> JSONResponse:
@@ -174,13 +177,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         one log line, no traceback; the transaction was rolled back, so nothing is half-written."""
         cause = getattr(exc, "orig", exc)
         if DISK_FULL.search(str(cause)):
-            log.warning("database write refused: the disk is full")
+            outages.failed("database write refused: the disk is full")
             return JSONResponse(
                 status_code=status.HTTP_507_INSUFFICIENT_STORAGE,
                 content={"detail": "the server's disk is full; nothing was changed, try again once space is freed"},
                 headers={"Retry-After": "60"},
             )
-        log.warning("database unavailable: %s", type(cause).__name__)
+        outages.failed(f"database unavailable: {type(cause).__name__}")
         return JSONResponse(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             content={"detail": "the database is unavailable; nothing was changed, try again shortly"},
