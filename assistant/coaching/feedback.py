@@ -128,7 +128,21 @@ ASKS_LEAVE = re.compile(
     re.IGNORECASE,
 )
 """Asking leave to give feedback ("Would it be ok if I shared one observation?") is not the feedback itself."""
+SMALL_TALK = re.compile(
+    r"\b(?:weekend|holiday|vacation|how\s+are\s+you|how'?s\s+(?:it\s+going|your|the\s+family)|busy\s+(?:week|day)|"
+    r"long\s+(?:day|night|week|shift)|coffee|tea\b|weather|congratulations|congrats|how\s+was\s+(?:your|the)|lunch|"
+    r"traffic|commute|birthday|kids|family|congrat\w*|trip|hope\s+(?:you|the)|heard\s+(?:you|the|it)|saw\s+you|"
+    r"did\s+the\s+[\w\s]{1,40}\s+(?:go|arrive)|how\s+did\s+[\w\s]{1,40}\s+go)\b",
+    re.IGNORECASE,
+)
+"""Talk about the week, the family, the news: the turns before and after feedback in a conversation."""
 ABOUT_YOU = re.compile(r"\b(?:you'?re|you\s+are|you\s+were|your|you'?ve|you\s+did|u\s+seem|you\s+seem)\b", re.I)
+
+
+ABOUT_THE_PERSON = re.compile(
+    r"\b(?:you'?re|you\s+are|you\s+were|you\s+did|u\s+seem|you\s+seem|you\s+always|you\s+never)\b", re.I
+)
+"""In a question, what makes it about the person ("Why are you always late?"), not about their week."""
 
 
 def conversational_turn(text: str) -> bool:
@@ -136,7 +150,9 @@ def conversational_turn(text: str) -> bool:
     week?", "Would it be ok if I shared one observation?"): the head alone read a third of these as feedback
     in the scripted rehearsals, and on the labelled lines' train and dev splits this rule flipped none."""
     one_question = len(split_sentences(text)) == 1 and text.rstrip().endswith("?")
-    return (one_question or bool(CONVERSATIONAL.search(text))) and not ABOUT_YOU.search(text)
+    if one_question and not ABOUT_THE_PERSON.search(text):
+        return True
+    return bool(CONVERSATIONAL.search(text) or SMALL_TALK.search(text)) and not ABOUT_YOU.search(text)
 
 
 def asks_leave(text: str) -> bool:

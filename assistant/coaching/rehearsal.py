@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 
 import yaml
 
+from assistant.coaching.feedback import SMALL_TALK
 from assistant.coaching.goal_parts import TOOL
 from assistant.knowledge.sections import MissingGuidelineError
 from assistant.llm.gateway import PromptCall
@@ -100,13 +101,6 @@ SUGGESTION = re.compile(
     r"would\s+you\s+(?:be\s+open|try|consider)|shall\s+we\s+try|going\s+forward)\b|^\W*maybe\s+(?!i\b|i'm\b|it'?s\b)|"
     r"\bcould\s+you\s+(?:turn|use|put|keep|set|write|send|share|switch|add|mute|pin|check|book)\b|"
     r"\bmaybe\s+we\s+(?:could|can|should)?\s*\w+",
-    re.IGNORECASE,
-)
-SMALL_TALK = re.compile(
-    r"\b(?:weekend|holiday|vacation|how\s+are\s+you|how'?s\s+(?:it\s+going|your|the\s+family)|busy\s+(?:week|day)|"
-    r"long\s+(?:day|night|week|shift)|coffee|tea\b|weather|congratulations|congrats|how\s+was\s+(?:your|the)|lunch|"
-    r"traffic|commute|birthday|kids|family|congrat\w*|trip|hope\s+(?:you|the)|heard\s+(?:you|the|it)|saw\s+you|"
-    r"did\s+the\s+[\w\s]{1,40}\s+(?:go|arrive)|how\s+did\s+[\w\s]{1,40}\s+go)\b",
     re.IGNORECASE,
 )
 
