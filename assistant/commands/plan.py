@@ -81,7 +81,7 @@ def plan(
     else:
         from rich.markdown import Markdown
 
-        console.print(Markdown(agenda.to_markdown()))
+        console.print(Markdown(agenda.to_markdown()), soft_wrap=False)  # wrapped at the width, never cut
 
 
 def _parse_start(value: str) -> datetime:

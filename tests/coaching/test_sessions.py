@@ -210,3 +210,10 @@ def test_cli_bad_input_is_one_line_exit_2(args: list[str]) -> None:
     assert done.exit_code == 2
     assert done.stdout == ""
     assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1
+
+
+def test_cli_plain_output_wraps_long_lines_instead_of_cutting_them() -> None:
+    done = _cli("--minutes", "45", "--format", "remote", "--session", "regular")
+    assert done.exit_code == 0, done.stderr
+    flowing = " ".join(done.stdout.split())
+    assert "cameras on if possible" in flowing  # the tech check's last words, past column 80
