@@ -84,7 +84,7 @@ function drawMonths(report) {
       label: row.month,
       value: row.sessions.value,
       suppressed: row.sessions.suppressed,
-      note: row.mean_rating.suppressed ? `rating withheld: fewer than ${k} people rated` : row.mean_rating.value === null ? "" : `★ ${decimal(row.mean_rating.value)}`,
+      note: row.mean_rating.suppressed ? "★ withheld" : row.mean_rating.value === null ? "" : `★ ${decimal(row.mean_rating.value)}`,
       title: `${monthName(row.month)}: ${sessions} sessions, mean rating ${rating}`,
     };
   });
