@@ -28,7 +28,9 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     as_markdown: Annotated[bool, typer.Option("--markdown", help="Print Markdown.")] = False,
     ics: Annotated[Path | None, typer.Option("--ics", help="Also write a calendar invitation here.")] = None,
-    start: Annotated[str | None, typer.Option("--start", help="Start time for --ics, ISO 8601.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="Start time for --ics: ISO 8601 or words ('next Monday 10:00').")
+    ] = None,
 ) -> None:
     """Plan one session from the guidelines, every item timeboxed and cited.
 
@@ -84,13 +86,23 @@ def plan(
         console.print(Markdown(agenda.to_markdown()), soft_wrap=False)  # wrapped at the width, never cut
 
 
+def _in_words(value: str) -> datetime:
+    """ "next Monday 10:00", "tomorrow 9am": read as the next such moment."""
+    import dateparser
+
+    parsed = dateparser.parse(value, languages=["en"], settings={"PREFER_DATES_FROM": "future"})
+    if parsed is None:
+        fail("--start must be a date and time, such as 2026-03-03T10:00 or 'next Monday 10:00'")
+    return parsed
+
+
 def _parse_start(value: str) -> datetime:
     from assistant.coaching.calendar import check_session_start
 
     try:
         start = datetime.fromisoformat(value)
     except ValueError:
-        fail("--start must be an ISO date and time, such as 2026-03-03T10:00")
+        start = _in_words(value)
     try:
         check_session_start(start)
     except ValueError as exc:
