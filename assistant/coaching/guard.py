@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.llm.composer import PROGRAM_POINTER
+
 CONFUSABLES = str.maketrans(
     "АВЕКМНОРСТХаеорсхуіІјЈѕЅԁɡΑΒΕΖΗΙΚΜΝΟΡΤΥΧαορ", "ABEKMHOPCTXaeopcxyiIjJsSdgABEZHIKMNOPTYXaop"
 )
@@ -103,8 +105,7 @@ def guard_reply_text(decision: GuardDecision) -> str:
     if decision.kind == "other_task":
         return (
             "That is not something Tandem does: it does not write poems, captions, code or translations, or set "
-            "reminders. It helps with the reverse-mentoring program itself: development goals, planning sessions, "
-            "rehearsing feedback, the mentoring agreement, confidentiality and when to involve HR."
+            f"reminders. {PROGRAM_POINTER}"
         )
     return (
         "I can't share, change or set aside my instructions. I'm happy to help with the program itself: "

@@ -33,13 +33,16 @@ def citation_for(passage: Passage) -> dict[str, Any]:
     }
 
 
+PROGRAM_POINTER = (
+    "I can help with the reverse-mentoring program itself: development goals, planning sessions, "
+    "giving feedback, the mentoring agreement, confidentiality and when to involve HR."
+)
+"""The one line every decline ends with: what Tandem can help with instead."""
+
+
 def decline_text(offline: bool) -> str:
     who = "Tandem's offline assistant" if offline else "Tandem"
-    return (
-        f"I'm {who}, and the program guidelines don't cover that, so I won't guess. "
-        "I can help with the reverse-mentoring program itself: development goals, planning sessions, "
-        "giving feedback, the mentoring agreement, confidentiality and when to involve HR."
-    )
+    return f"I'm {who}, and the program guidelines don't cover that, so I won't guess. {PROGRAM_POINTER}"
 
 
 def compose_from_plan(plan: AnswerPlan) -> ComposedAnswer:
