@@ -394,8 +394,9 @@ def test_hr_sees_cohort_figures_with_small_groups_shown_as_fewer_than_k(page: Pa
     session_pulse = page.locator(".pulse-group[data-kind=session]")
     expect(session_pulse.locator("[data-figure=respondents] .figure-value")).to_have_text("6")
     expect(session_pulse.locator("tr[data-question=open] td")).to_have_text("4.0")
-    expect(session_pulse.locator(".themes")).to_contain_text("ai-tools: 6 people")
-    expect(session_pulse.locator(".themes")).to_contain_text("time-constraints: 5 people")
+    expect(session_pulse.locator(".themes")).to_contain_text("AI tools: 6 people")  # the taxonomy's label
+    expect(session_pulse.locator(".themes")).to_contain_text("Time constraints: 5 people")
+    expect(session_pulse.locator(".themes")).not_to_contain_text("time-constraints")
     midpoint = page.locator(".pulse-group[data-kind=midpoint]")
     expect(midpoint.locator("[data-figure=respondents] .figure-value")).to_have_text("fewer than 5")
     expect(midpoint.locator("tr[data-question=fit] td")).to_have_text("fewer than 5")
