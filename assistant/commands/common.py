@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -29,12 +30,26 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+RELATIVE_DAY = re.compile(
+    r"\b(?:ago|yesterday|today|tomorrow|next|last|this|in\s+\d+\s+(?:days?|weeks?|months?))\b", re.IGNORECASE
+)
+
+
 def parse_day(text: str, what: str) -> dt.date:
-    """A YYYY-MM-DD date from the command line, or one line naming ``what`` and exit 2."""
+    """A date from the command line: YYYY-MM-DD, or words for a day relative to today ("yesterday", "4 weeks
+    ago", "next Monday"), so an example can be written that never goes stale; else one line naming ``what``
+    and exit 2. Anything else is not guessed at: "2027-13-01" and "8 Feb" are errors."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        fail(f"{what} must be a date like 2027-01-11, not {text!r}")
+        pass
+    if RELATIVE_DAY.search(text):
+        import dateparser
+
+        parsed = dateparser.parse(text, languages=["en"], settings={"DATE_ORDER": "DMY"})
+        if parsed is not None:
+            return parsed.date()
+    fail(f"{what} must be a date like 2027-01-11 (or 'yesterday', '4 weeks ago'), not {text!r}")
 
 
 def print_json(payload: Any) -> None:

@@ -145,7 +145,7 @@ def agreement(
 
 def log_session(
     token: TokenOption,
-    held_on: Annotated[str, typer.Option(help="The day it took place, YYYY-MM-DD.")],
+    held_on: Annotated[str, typer.Option(help="The day it took place: YYYY-MM-DD or 'yesterday'.")],
     pair_id: PairOption = None,
     notes: Annotated[str, typer.Option(help="Notes (seen only by the two of you).")] = "",
     rating: Annotated[int | None, typer.Option(help="1-5: how useful it was.")] = None,

@@ -56,7 +56,7 @@ def create(
 def cohort(
     program: Annotated[str, typer.Argument(help="The program's name.")],
     name: Annotated[str, typer.Argument(help="The new cohort's name.")],
-    starts: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")],
+    starts: Annotated[str, typer.Option(help="First day: YYYY-MM-DD, or words such as '4 weeks ago'.")],
 ) -> None:
     """Add a cohort to a program."""
     from sqlalchemy import select
