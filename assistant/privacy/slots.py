@@ -111,15 +111,12 @@ def slot_name_spans(text: str) -> list[tuple[int, int]]:
         for match in pattern.finditer(text):
             start, end = match.span("name")
             words = list(re.finditer(NAME, text[start:end]))
-            kept = [w for w in words if _fits(w.group(0), capital)]
-            if kept and len(kept) == len(words):
+            fits = [_fits(w.group(0), capital) for w in words]
+            if fits and all(fits):
                 spans.append((start, end))
-            elif kept and _fits(words[0].group(0), capital):
+            elif fits and fits[0]:
                 spans.append((start, start + words[0].end()))
     return spans
-
-
-NAME_PART = re.compile(rf"(?P<word>{NAME})")
 
 
 def whole_names(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -139,7 +136,7 @@ def _bridged(gap: str) -> bool:
     """Two names with nothing between them but spaces, a particle or one capitalised word ("Thị Hồng")."""
     words = gap.split()
     if not words:
-        return not gap.strip()
+        return True
     return len(words) == 1 and (words[0][:1].isupper() or lexicon.fold(words[0]).lower() in lexicon.PARTICLES)
 
 
@@ -167,13 +164,10 @@ def _grow_left(text: str, start: int) -> int:
             return start
         word = match.group("word")
         at_sentence_start = not text[: match.start()].strip() or re.search(r"[.!?\n]\s*$", text[: match.start()])
-        if _name_part(word) and not at_sentence_start:
-            start = match.start()
-            continue
-        if _name_part(word) and at_sentence_start and lexicon.fold(word).lower() not in COMMON_LOWER:
-            start = match.start()
-            continue
-        return start
+        # a capitalised word opening a sentence may be any word, so there it must not be an everyday one
+        if not _name_part(word) or (at_sentence_start and lexicon.fold(word).lower() in COMMON_LOWER):
+            return start
+        start = match.start()
 
 
 def _name_part(word: str) -> bool:
