@@ -191,7 +191,7 @@ def details_of(message: str, today: date, context: str = "") -> Details:
     return Details(tool, measure, number, deadline, iso, purpose, clean_fragment(rest))
 
 
-AMBIGUOUS_TOOLS = re.compile(r"^(?:forms|word|teams|planner|notion|threads|stories|viva|sway|threads|git)$")
+AMBIGUOUS_TOOLS = re.compile(r"^(?:forms|word|teams|planner|notion|threads|stories|viva|sway|git)$")
 """Tool names that are also everyday words: a tool only when written with a capital ("Forms", not "25 forms")."""
 CATEGORY_TOOLS = re.compile(
     r"(?i)^(?:tablet|smartphone|cloud|crm|erp|intranet|wiki|chatbot|ai assistant|spreadsheets?|dashboards?|"
@@ -208,10 +208,7 @@ def is_tool_word(word: str) -> bool:
 def named_tool(text: str) -> str:
     """The tool or platform a message names: a product ("Procore", "KnowBe4", "Excel") before a kind of tool
     ("the tablet", "a password manager"), and an everyday word ("forms") only when capitalised."""
-    known = [m.group(0) for m in TOOL.finditer(text) if not AMBIGUOUS_TOOLS.match(m.group(0))]
-    known += [
-        m.group(0) for m in TOOL.finditer(text) if AMBIGUOUS_TOOLS.match(m.group(0).lower()) and m.group(0)[0].isupper()
-    ]
+    known = [m.group(0) for m in TOOL.finditer(text) if is_tool_word(m.group(0))]
     products = [w for w in known if not CATEGORY_TOOLS.match(w)]
     if products:
         whole = re.search(rf"\b{re.escape(products[0])}((?:\s+[A-Z][\w-]+){{0,2}})", text)
@@ -321,7 +318,7 @@ def merge(parts: GoalParts, found: Details, asked: str | None) -> list[str]:
     rest = TOOL_THE.sub(r"\1 ", INNER_FILLER.sub("", found.rest)).strip(" ,")
     tool = found.tool or _unfamiliar_lead(rest)
     new_tool = bool(tool) and tool.lower() not in f"{parts.action} {parts.task}".lower()
-    if (asked == "task" and rest and "task" not in changed and (not parts.task or new_tool)) or new_tool:
+    if new_tool or (asked == "task" and rest and "task" not in changed and not parts.task):
         parts.task = task_phrase(rest, tool)
         changed.append("task")
     elif asked == "purpose" and rest and not found.purpose:
