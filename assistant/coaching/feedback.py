@@ -149,14 +149,17 @@ def conversational_turn(text: str) -> bool:
     """A greeting, a closing or a one-sentence question that says nothing about the person ("How was audit
     week?", "Would it be ok if I shared one observation?"): the head alone read a third of these as feedback
     in the scripted rehearsals, and on the labelled lines' train and dev splits this rule flipped none."""
-    one_question = len(split_sentences(text)) == 1 and text.rstrip().endswith("?")
-    if one_question and not ABOUT_THE_PERSON.search(text):
+    if one_question(text) and not ABOUT_THE_PERSON.search(text):
         return True
     return bool(CONVERSATIONAL.search(text) or SMALL_TALK.search(text)) and not ABOUT_YOU.search(text)
 
 
 def asks_leave(text: str) -> bool:
-    return len(split_sentences(text)) == 1 and text.rstrip().endswith("?") and bool(ASKS_LEAVE.search(text))
+    return one_question(text) and bool(ASKS_LEAVE.search(text))
+
+
+def one_question(text: str) -> bool:
+    return text.rstrip().endswith("?") and len(split_sentences(text)) == 1
 
 
 _WHY_FLAG = {
