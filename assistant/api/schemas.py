@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from assistant.coaching.calendar import check_session_start
 from assistant.coaching.dates import parse_target_date
-from assistant.coaching.goals import saved_goal_text
+from assistant.coaching.goals import MAX_SAVED_GOAL_CHARS, saved_goal_text
 from assistant.coaching.modes import Mode
 from assistant.text import MAX_MESSAGE_CHARS, clean_text, participant_message
 from assistant.web.markdown import render_plain, render_reply
@@ -173,7 +173,7 @@ def _target_date(value: object) -> object:
     return parse_target_date(str(value), datetime.now(UTC).date())
 
 
-SavedGoalText = Annotated[str, Field(min_length=1, max_length=2000), AfterValidator(_no_placeholders)]
+SavedGoalText = Annotated[str, Field(min_length=1, max_length=MAX_SAVED_GOAL_CHARS), AfterValidator(_no_placeholders)]
 TargetDate = Annotated[
     date | None,
     BeforeValidator(_target_date),

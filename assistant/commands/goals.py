@@ -13,7 +13,6 @@ from assistant.knowledge.sections import MissingGuidelineError
 
 TokenOption = Annotated[str, typer.Option("--token", envvar="TANDEM_TOKEN", help="Your personal token.")]
 STATUSES = ("draft", "active", "done")
-CRITERIA = ("specific", "measurable", "achievable", "relevant", "time_bound")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,13 +26,16 @@ def register(app: typer.Typer) -> None:
     app.add_typer(goals_app, name="goals")
 
 
+def _smart_met(goal) -> list[str]:  # type: ignore[no-untyped-def]
+    return [name for name, c in goal.criteria.items() if c.get("met")]
+
+
 def _as_dict(goal) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    met = [name for name, c in goal.criteria.items() if c.get("met")]
     return {
         "id": goal.id,
         "text": goal.text,
         "status": goal.status,
-        "smart_met": met,
+        "smart_met": _smart_met(goal),
         "target_date": goal.target_date.isoformat() if goal.target_date else None,
         "milestones": goal.milestones,
     }
@@ -102,6 +104,7 @@ def add_goal(
     as_json: Annotated[bool, typer.Option("--json", help="Print the saved goal as one JSON object.")] = False,
 ) -> None:
     """Save a goal of yours (the same rules as the web app: no [placeholder] left, a date not in the past)."""
+    from assistant.coaching.goals import CRITERIA
     from assistant.db import crud
 
     if status not in STATUSES:
@@ -110,7 +113,7 @@ def add_goal(
     with participant_database(token) as (db, user):
         goal = crud.create_goal(db, user=user, status=status, milestones=[], **fields)  # type: ignore[arg-type]
         saved = _as_dict(goal)
-        goal_met = [name for name, c in goal.criteria.items() if c.get("met")]
+        goal_met = _smart_met(goal)
     if as_json:
         print_json(saved)
         return
