@@ -40,7 +40,7 @@ from evals.question_sets import KNOWLEDGE, load_rows, normalise, sections
 
 SPLIT_SEED = "tandem-questions-2026-12-07"
 SPLIT_SHARES = (("train", 0.7), ("dev", 0.15), ("test", 0.15))
-AUDIENCE: dict[str, str | None] = {"mentee": None, "mentor": None, "admin": None}
+AUDIENCE: str | None = None
 """Retrieval is not filtered by a document's audience for any role (see ``QAService.plan``); training matches."""
 C_GRID = (0.02, 0.1, 0.5)
 FOLDS = 5
@@ -129,10 +129,9 @@ def placeholder_model() -> AnswerModel:
 
 def query_of(row: dict[str, Any]) -> tuple[str, str, str | None]:
     """(retrieval query, cue text, audience) of an answerable row."""
-    audience = AUDIENCE.get(row.get("role", "admin"))
     if row["kind"] == "followup":
-        return join_turns(row["turns"][0], row["turns"][1]), row["turns"][1], audience
-    return row["question"], row["question"], audience
+        return join_turns(row["turns"][0], row["turns"][1]), row["turns"][1], AUDIENCE
+    return row["question"], row["question"], AUDIENCE
 
 
 def is_gold(row: dict[str, Any], source: str, section: str) -> bool:
@@ -231,7 +230,7 @@ class Trainer:
         if row["id"] not in self.analyses:
             self.answerer.memory = self.memory_for(row)
             if row["kind"] == "out_of_scope":
-                query, cue, audience = row["question"], row["question"], AUDIENCE.get(row.get("role", "admin"))
+                query, cue, audience = row["question"], row["question"], AUDIENCE
             else:
                 query, cue, audience = query_of(row)
             self.analyses[row["id"]] = self.answerer.candidates(query, cue, audience)
@@ -353,21 +352,20 @@ class Trainer:
         xs, ys = [], []
         for row in positives:
             self.answerer.memory = self.memory_for(row)
-            xs.append(self._followup_row(row["turns"][1], row["turns"][0], row.get("role", "admin")))
+            xs.append(self._followup_row(row["turns"][1], row["turns"][0]))
             ys.append(1)
         for row in singles:
             previous = rng.choice(pool)
             if previous["id"] == row["id"]:
                 continue
             self.answerer.memory = self.memory_for(row)
-            xs.append(self._followup_row(row["question"], previous["question"], row.get("role", "admin")))
+            xs.append(self._followup_row(row["question"], previous["question"]))
             ys.append(0)
         return np.stack(xs), np.asarray(ys, dtype=int)
 
-    def _followup_row(self, text: str, previous: str, role: str) -> np.ndarray:
-        audience = AUDIENCE.get(role)
-        alone = self.answerer.analyse(text, text, audience)
-        joined = self.answerer.analyse(join_turns(previous, text), text, audience)
+    def _followup_row(self, text: str, previous: str) -> np.ndarray:
+        alone = self.answerer.analyse(text, text, AUDIENCE)
+        joined = self.answerer.analyse(join_turns(previous, text), text, AUDIENCE)
         return followup_row(text, previous, alone, joined)
 
     def train_followup(self) -> LogisticHead:
